@@ -1,0 +1,129 @@
+import {
+  ConfigurationError,
+  DEFAULT_PORT,
+  loadConfiguration,
+  parseByteSize,
+  parseDurationSeconds,
+} from './configuration.js';
+
+function problemWith(env: Record<string, string>): ConfigurationError {
+  try {
+    loadConfiguration(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('loadConfiguration', () => {
+  it('starts with no variables at all, on the port the existing client expects', () => {
+    const config = loadConfiguration({});
+    expect(config.nodeEnv).toBe('development');
+    expect(config.http.port).toBe(DEFAULT_PORT);
+    expect(config.http.port).toBe(8000);
+    expect(config.http.bodyLimitBytes).toBe(40 * 1024);
+    expect(config.http.corsOrigins).toBe(true);
+    expect(config.auth.jwtExpiresInSeconds).toBe(7 * 86400);
+    expect(config.auth.bcryptRounds).toBe(10);
+    expect(config.logging.json).toBe(false);
+  });
+
+  it('generates a random per-process JWT secret in development and says so', () => {
+    const first = loadConfiguration({});
+    const second = loadConfiguration({});
+    expect(first.auth.jwtSecretGenerated).toBe(true);
+    expect(first.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(first.auth.jwtSecret).not.toBe(second.auth.jwtSecret);
+    expect(loadConfiguration({ JWT_SECRET: 'given' }).auth).toMatchObject({
+      jwtSecret: 'given',
+      jwtSecretGenerated: false,
+    });
+  });
+
+  it('requires a real JWT_SECRET in production', () => {
+    expect(problemWith({ NODE_ENV: 'production' }).variable).toBe('JWT_SECRET');
+    expect(problemWith({ NODE_ENV: 'production', JWT_SECRET: 'short' }).variable).toBe(
+      'JWT_SECRET',
+    );
+    expect(
+      problemWith({ NODE_ENV: 'production', JWT_SECRET: 'your_jwt_secret_key' }).variable,
+    ).toBe('JWT_SECRET');
+    const config = loadConfiguration({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.logging).toEqual({ level: 'log', json: true });
+    expect(config.http.corsOrigins).toEqual([]);
+  });
+
+  it('refuses fewer than 10 bcrypt rounds in production', () => {
+    const env = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), BCRYPT_ROUNDS: '8' };
+    expect(problemWith(env).variable).toBe('BCRYPT_ROUNDS');
+    expect(loadConfiguration({ BCRYPT_ROUNDS: '4' }).auth.bcryptRounds).toBe(4);
+  });
+
+  it.each([
+    ['PORT', '80.5'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '8000abc'],
+    ['BCRYPT_ROUNDS', '16'],
+    ['JWT_EXPIRES_IN', '0'],
+    ['JWT_EXPIRES_IN', '7 weeks'],
+    ['BODY_LIMIT', '0'],
+    ['BODY_LIMIT', '1gb'],
+    ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
+    ['CORS_ORIGINS', 'https://example.com/path'],
+    ['LOG_LEVEL', 'chatty'],
+    ['NODE_ENV', 'staging'],
+    ['DB_URI', 'http://localhost:27017'],
+  ])('names %s when it is %j', (variable, value) => {
+    const error = problemWith({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  it('reads lists, sizes, durations and level aliases', () => {
+    const config = loadConfiguration({
+      PORT: '0',
+      CORS_ORIGINS: ' https://a.example.com ,http://localhost:5173,',
+      BODY_LIMIT: '1mb',
+      JWT_EXPIRES_IN: '15m',
+      LOG_LEVEL: 'INFO',
+      DB_URI: 'mongodb+srv://user:pw@cluster.example.net/meet?retryWrites=true',
+    });
+    expect(config.http.port).toBe(0);
+    expect(config.http.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(config.http.bodyLimitBytes).toBe(1024 * 1024);
+    expect(config.auth.jwtExpiresInSeconds).toBe(900);
+    expect(config.logging.level).toBe('log');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfiguration({ PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(8000);
+  });
+});
+
+describe('parseByteSize and parseDurationSeconds', () => {
+  it.each([
+    ['40kb', 40960],
+    ['2048', 2048],
+    ['1MB', 1048576],
+    ['12 b', 12],
+    ['lots', undefined],
+    ['1.5kb', undefined],
+  ])('parseByteSize(%j) = %j', (input, expected) => {
+    expect(parseByteSize(input)).toBe(expected);
+  });
+
+  it.each([
+    ['3600', 3600],
+    ['1s', 1],
+    ['15m', 900],
+    ['12h', 43200],
+    ['7d', 604800],
+    ['0', undefined],
+    ['-5', undefined],
+    ['1w', undefined],
+  ])('parseDurationSeconds(%j) = %j', (input, expected) => {
+    expect(parseDurationSeconds(input)).toBe(expected);
+  });
+});

@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+
+/** The environment as the process sees it: variable name → raw string value. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export type NodeEnvironment = 'development' | 'production' | 'test';
+export type LogLevelName = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+export interface HttpConfig {
+  port: number;
+  /** Origins allowed by CORS; `true` reflects any origin (development default). */
+  corsOrigins: string[] | true;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  /** True when no JWT_SECRET was given and a per-process secret was generated. */
+  jwtSecretGenerated: boolean;
+  /** Access-token lifetime in seconds. */
+  jwtExpiresInSeconds: number;
+  bcryptRounds: number;
+}
+
+export interface DatabaseConfig {
+  uri: string;
+}
+
+export interface LoggingConfig {
+  level: LogLevelName;
+  /** One JSON object per line (production) instead of readable lines. */
+  json: boolean;
+}
+
+/** The whole validated configuration, read once at start-up. */
+export interface AppConfig {
+  nodeEnv: NodeEnvironment;
+  http: HttpConfig;
+  auth: AuthConfig;
+  database: DatabaseConfig;
+  logging: LoggingConfig;
+}
+
+/** A configuration value that cannot be used: names the variable and says what is wrong. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_DATABASE_URI = 'mongodb://127.0.0.1:27017/meet';
+
+const NODE_ENVIRONMENTS: readonly NodeEnvironment[] = ['development', 'production', 'test'];
+const LOG_LEVELS: readonly LogLevelName[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+/** Secrets that appear in docs and examples; never acceptable in production. */
+const PLACEHOLDER_SECRETS = new Set(['change-me', 'changeme', 'secret', 'your_jwt_secret_key']);
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+function raw(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function describe(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+}
+
+function readInteger(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigurationError(
+      name,
+      `must be an integer from ${min} to ${max} (got ${describe(value)})`,
+    );
+  }
+  return parsed;
+}
+
+function readChoice<T extends string>(
+  env: Environment,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+  aliases: Readonly<Record<string, T>> = {},
+): T {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  const choice = choices.find((candidate) => candidate === value) ?? aliases[value];
+  if (choice === undefined) {
+    throw new ConfigurationError(
+      name,
+      `must be one of ${choices.join(', ')} (got ${describe(value)})`,
+    );
+  }
+  return choice;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** Parses `40kb`, `1mb`, `2048` (bytes). */
+export function parseByteSize(value: string): number | undefined {
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const [, amount, unit = 'b'] = match;
+  return Number(amount) * (SIZE_UNITS[unit.toLowerCase()] ?? 1);
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `3600` (seconds), `15m`, `12h`, `7d`. */
+export function parseDurationSeconds(value: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const [, amount, unit = 's'] = match;
+  const seconds = Number(amount) * (DURATION_UNITS[unit.toLowerCase()] ?? 1);
+  return seconds > 0 ? seconds : undefined;
+}
+
+function readCorsOrigins(env: Environment, nodeEnv: NodeEnvironment): string[] | true {
+  const value = raw(env, 'CORS_ORIGINS');
+  if (value === undefined || value === '*') {
+    if (nodeEnv === 'production' && value === undefined) {
+      // Production without a list: same-origin only (no cross-origin browser access).
+      return [];
+    }
+    return true;
+  }
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new ConfigurationError(
+        'CORS_ORIGINS',
+        `must be a comma-separated list of origins such as https://app.example.com (got ${describe(origin)})`,
+      );
+    }
+  }
+  return origins;
+}
+
+function readDatabaseUri(env: Environment): string {
+  const value = raw(env, 'DB_URI') ?? DEFAULT_DATABASE_URI;
+  if (!/^mongodb(\+srv)?:\/\/\S+$/.test(value)) {
+    throw new ConfigurationError(
+      'DB_URI',
+      'must be a MongoDB connection string starting with mongodb:// or mongodb+srv://',
+    );
+  }
+  return value;
+}
+
+function readAuth(env: Environment, nodeEnv: NodeEnvironment): AuthConfig {
+  const secret = raw(env, 'JWT_SECRET');
+  if (nodeEnv === 'production') {
+    if (secret === undefined) {
+      throw new ConfigurationError('JWT_SECRET', 'is required when NODE_ENV=production');
+    }
+    if (
+      PLACEHOLDER_SECRETS.has(secret.toLowerCase()) ||
+      secret.length < MIN_PRODUCTION_SECRET_LENGTH
+    ) {
+      throw new ConfigurationError(
+        'JWT_SECRET',
+        `must be a random value of at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production (not a placeholder)`,
+      );
+    }
+  }
+
+  const expiresRaw = raw(env, 'JWT_EXPIRES_IN');
+  const jwtExpiresInSeconds =
+    expiresRaw === undefined ? 7 * 86400 : parseDurationSeconds(expiresRaw);
+  if (jwtExpiresInSeconds === undefined) {
+    throw new ConfigurationError(
+      'JWT_EXPIRES_IN',
+      `must be a positive duration such as 3600, 15m, 12h or 7d (got ${describe(expiresRaw ?? '')})`,
+    );
+  }
+
+  const bcryptRounds = readInteger(env, 'BCRYPT_ROUNDS', 10, 4, 15);
+  if (nodeEnv === 'production' && bcryptRounds < 10) {
+    throw new ConfigurationError('BCRYPT_ROUNDS', 'must be at least 10 when NODE_ENV=production');
+  }
+
+  return {
+    jwtSecret: secret ?? randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: secret === undefined,
+    jwtExpiresInSeconds,
+    bcryptRounds,
+  };
+}
+
+/**
+ * Validates every variable once and returns the typed configuration.
+ * Throws a ConfigurationError naming the first variable that cannot be used.
+ */
+export function loadConfiguration(env: Environment): AppConfig {
+  const nodeEnv = readChoice(env, 'NODE_ENV', NODE_ENVIRONMENTS, 'development', {
+    dev: 'development',
+    prod: 'production',
+  });
+
+  const bodyLimitRaw = raw(env, 'BODY_LIMIT');
+  const bodyLimitBytes = bodyLimitRaw === undefined ? 40 * 1024 : parseByteSize(bodyLimitRaw);
+  if (bodyLimitBytes === undefined || bodyLimitBytes < 1 || bodyLimitBytes > 100 * 1024 * 1024) {
+    throw new ConfigurationError(
+      'BODY_LIMIT',
+      `must be a size from 1b to 100mb such as 40kb or 1mb (got ${describe(bodyLimitRaw ?? '')})`,
+    );
+  }
+
+  return {
+    nodeEnv,
+    http: {
+      port: readInteger(env, 'PORT', DEFAULT_PORT, 0, 65535),
+      corsOrigins: readCorsOrigins(env, nodeEnv),
+      bodyLimitBytes,
+    },
+    auth: readAuth(env, nodeEnv),
+    database: { uri: readDatabaseUri(env) },
+    logging: {
+      level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'log' : 'debug', {
+        info: 'log',
+        warning: 'warn',
+        trace: 'verbose',
+      }),
+      json: nodeEnv === 'production',
+    },
+  };
+}
