@@ -1,0 +1,62 @@
+import { HttpStatus, RequestMethod, type NestApplicationOptions } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { createAppLogger } from './common/app-logger.js';
+import { installClientErrorHandler } from './common/client-error.handler.js';
+import { errorEnvelope } from './common/error-envelope.js';
+import { REQUEST_ID_HEADER } from './common/request-context.js';
+import { requestContextMiddleware } from './common/request-context.middleware.js';
+import type { AppConfig } from './config/configuration.js';
+
+export const API_PREFIX = 'api/v1';
+
+/** Options for NestFactory.create / createNestApplication, shared by main.ts and the tests. */
+export function applicationOptions(config: AppConfig): NestApplicationOptions {
+  return {
+    // Registered by configureApplication, with our limit and after the request-id middleware.
+    bodyParser: false,
+    // Keep-alive connections would otherwise hold app.close() open until they time out.
+    forceCloseConnections: true,
+    abortOnError: false,
+    bufferLogs: false,
+    logger: createAppLogger(config.logging),
+  };
+}
+
+/**
+ * Everything HTTP-level that must be identical in production and in tests: request ids,
+ * security headers, CORS, body limits, the /api/v1 prefix and parser-level errors.
+ */
+export async function configureApplication(
+  app: NestExpressApplication,
+  config: AppConfig,
+): Promise<void> {
+  app.use(requestContextMiddleware());
+  app.use(helmet());
+  app.enableCors({
+    origin: config.http.corsOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After'],
+    maxAge: 600,
+  });
+  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  installClientErrorHandler(app.getHttpServer());
+
+  // Nest answers unknown paths under the prefix itself; anything else that no route or
+  // static file claimed ends here, after every route registered by init().
+  await app.init();
+  app.use((request: Request, response: Response) => {
+    response
+      .status(HttpStatus.NOT_FOUND)
+      .json(errorEnvelope(HttpStatus.NOT_FOUND, `Cannot ${request.method} ${request.path}`));
+  });
+}

@@ -1,0 +1,114 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectConnection } from '@nestjs/mongoose';
+import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import type { AppConfig } from '../config/configuration.js';
+import { redactDatabaseUri } from './database-errors.js';
+
+/**
+ * Command buffering is off, so a query issued while the database is away fails at once
+ * (503) instead of waiting in a queue; server selection gives up after a few seconds.
+ */
+export const CONNECTION_OPTIONS = {
+  bufferCommands: false,
+  autoIndex: true,
+  serverSelectionTimeoutMS: 5_000,
+} as const satisfies ConnectOptions;
+
+const INITIAL_RETRY_DELAY_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 15_000;
+
+/**
+ * Watches the connection: logs its state changes (never the credentials), and retries the
+ * first connection until it succeeds. Once connected, the driver itself reconnects.
+ */
+@Injectable()
+export class DatabaseConnectionService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Database');
+  private readonly uri: string;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.uri = config.get('database', { infer: true }).uri;
+  }
+
+  onApplicationBootstrap(): void {
+    const target = redactDatabaseUri(this.uri);
+    let everConnected = false;
+    this.connection.on('connected', () => {
+      everConnected = true;
+      this.logger.log(`connected to ${target}`);
+    });
+    this.connection.on('disconnected', () => {
+      if (everConnected && !this.stopped) this.logger.warn(`disconnected from ${target}`);
+    });
+    this.connection.on('reconnected', () => this.logger.log(`reconnected to ${target}`));
+    // Without a listener Mongoose rethrows connection errors as uncaught; failed first
+    // attempts are reported by watchConnectionAttempt instead.
+    this.connection.on('error', (error: Error) => {
+      if (everConnected) this.logger.warn(`database error: ${error.message}`);
+    });
+    this.watchConnectionAttempt(INITIAL_RETRY_DELAY_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    // Mongoose's close() waits for a pending connection attempt to time out; end it now so
+    // shutdown is not held up by an unreachable database.
+    if (this.connection.readyState === mongoose.ConnectionStates.connecting) {
+      await this.connection
+        .getClient()
+        .close(true)
+        .catch(() => undefined);
+    }
+  }
+
+  isConnected(): boolean {
+    return this.connection.readyState === mongoose.ConnectionStates.connected;
+  }
+
+  /** True when the database answers a ping within `timeoutMs`. */
+  async ping(timeoutMs = 2_000): Promise<boolean> {
+    const db = this.connection.db;
+    if (!this.isConnected() || !db) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([db.command({ ping: 1 }).then(() => true), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private watchConnectionAttempt(delayMs: number): void {
+    this.connection.asPromise().then(
+      () => undefined,
+      (error: Error) => {
+        if (this.stopped) return;
+        this.logger.warn(
+          `database unreachable at ${redactDatabaseUri(this.uri)} (${error.message}); retrying in ${delayMs / 1000}s`,
+        );
+        this.retryTimer = setTimeout(() => {
+          if (this.stopped) return;
+          this.connection.openUri(this.uri, CONNECTION_OPTIONS).catch(() => undefined);
+          this.watchConnectionAttempt(Math.min(delayMs * 2, MAX_RETRY_DELAY_MS));
+        }, delayMs);
+        this.retryTimer.unref();
+      },
+    );
+  }
+}
