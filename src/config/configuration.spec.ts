@@ -49,13 +49,39 @@ describe('loadConfiguration', () => {
     expect(
       problemWith({ NODE_ENV: 'production', JWT_SECRET: 'your_jwt_secret_key' }).variable,
     ).toBe('JWT_SECRET');
-    const config = loadConfiguration({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    const config = loadConfiguration({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DB_URI: 'mongodb://db:27017/meet',
+    });
     expect(config.logging).toEqual({ level: 'log', json: true });
     expect(config.http.corsOrigins).toEqual([]);
   });
 
+  it('uses the embedded database (persisted to ./data) when DB_URI is unset, except in production', () => {
+    expect(loadConfiguration({}).database).toEqual({
+      uri: undefined,
+      embedded: { dataDir: './data', port: 0, ttlSweepIntervalMs: 60_000 },
+    });
+    expect(
+      loadConfiguration({
+        DATA_DIR: ':memory:',
+        EMBEDDED_DB_PORT: '27018',
+        EMBEDDED_DB_TTL_SWEEP_SECONDS: '2',
+      }).database.embedded,
+    ).toEqual({ dataDir: null, port: 27018, ttlSweepIntervalMs: 2000 });
+    expect(problemWith({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).variable).toBe(
+      'DB_URI',
+    );
+  });
+
   it('refuses fewer than 10 bcrypt rounds in production', () => {
-    const env = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), BCRYPT_ROUNDS: '8' };
+    const env = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      DB_URI: 'mongodb://db/meet',
+      BCRYPT_ROUNDS: '8',
+    };
     expect(problemWith(env).variable).toBe('BCRYPT_ROUNDS');
     expect(loadConfiguration({ BCRYPT_ROUNDS: '4' }).auth.bcryptRounds).toBe(4);
   });
@@ -75,6 +101,8 @@ describe('loadConfiguration', () => {
     ['LOG_LEVEL', 'chatty'],
     ['NODE_ENV', 'staging'],
     ['DB_URI', 'http://localhost:27017'],
+    ['EMBEDDED_DB_PORT', '-3'],
+    ['EMBEDDED_DB_TTL_SWEEP_SECONDS', '0'],
   ])('names %s when it is %j', (variable, value) => {
     const error = problemWith({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -23,8 +23,19 @@ export interface AuthConfig {
   bcryptRounds: number;
 }
 
+export interface EmbeddedDatabaseConfig {
+  /** Journal directory; null keeps the embedded database in memory. */
+  dataDir: string | null;
+  /** 0 picks any free port. */
+  port: number;
+  /** How often TTL indexes are swept. */
+  ttlSweepIntervalMs: number;
+}
+
 export interface DatabaseConfig {
-  uri: string;
+  /** MongoDB to connect to; undefined means "start the embedded database". */
+  uri: string | undefined;
+  embedded: EmbeddedDatabaseConfig;
 }
 
 export interface LoggingConfig {
@@ -54,7 +65,9 @@ export class ConfigurationError extends Error {
 }
 
 export const DEFAULT_PORT = 8000;
-export const DEFAULT_DATABASE_URI = 'mongodb://127.0.0.1:27017/meet';
+export const DEFAULT_DATA_DIR = './data';
+/** DATA_DIR value that keeps the embedded database in memory only. */
+export const IN_MEMORY_DATA_DIR = ':memory:';
 
 const NODE_ENVIRONMENTS: readonly NodeEnvironment[] = ['development', 'production', 'test'];
 const LOG_LEVELS: readonly LogLevelName[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -160,15 +173,29 @@ function readCorsOrigins(env: Environment, nodeEnv: NodeEnvironment): string[] |
   return origins;
 }
 
-function readDatabaseUri(env: Environment): string {
-  const value = raw(env, 'DB_URI') ?? DEFAULT_DATABASE_URI;
-  if (!/^mongodb(\+srv)?:\/\/\S+$/.test(value)) {
+function readDatabase(env: Environment, nodeEnv: NodeEnvironment): DatabaseConfig {
+  const uri = raw(env, 'DB_URI');
+  if (uri !== undefined && !/^mongodb(\+srv)?:\/\/\S+$/.test(uri)) {
     throw new ConfigurationError(
       'DB_URI',
       'must be a MongoDB connection string starting with mongodb:// or mongodb+srv://',
     );
   }
-  return value;
+  if (uri === undefined && nodeEnv === 'production') {
+    throw new ConfigurationError(
+      'DB_URI',
+      'is required when NODE_ENV=production (the embedded database is for development and tests)',
+    );
+  }
+  const dataDir = raw(env, 'DATA_DIR') ?? DEFAULT_DATA_DIR;
+  return {
+    uri,
+    embedded: {
+      dataDir: dataDir === IN_MEMORY_DATA_DIR ? null : dataDir,
+      port: readInteger(env, 'EMBEDDED_DB_PORT', 0, 0, 65535),
+      ttlSweepIntervalMs: readInteger(env, 'EMBEDDED_DB_TTL_SWEEP_SECONDS', 60, 1, 86400) * 1000,
+    },
+  };
 }
 
 function readAuth(env: Environment, nodeEnv: NodeEnvironment): AuthConfig {
@@ -238,7 +265,7 @@ export function loadConfiguration(env: Environment): AppConfig {
       bodyLimitBytes,
     },
     auth: readAuth(env, nodeEnv),
-    database: { uri: readDatabaseUri(env) },
+    database: readDatabase(env, nodeEnv),
     logging: {
       level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'log' : 'debug', {
         info: 'log',

@@ -1,13 +1,13 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectConnection } from '@nestjs/mongoose';
 import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
-import type { AppConfig } from '../config/configuration.js';
+import { DATABASE_URI } from './database-uri.module.js';
 import { redactDatabaseUri } from './database-errors.js';
 
 /**
@@ -30,16 +30,13 @@ const MAX_RETRY_DELAY_MS = 15_000;
 @Injectable()
 export class DatabaseConnectionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Database');
-  private readonly uri: string;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.uri = config.get('database', { infer: true }).uri;
-  }
+    @Inject(DATABASE_URI) private readonly uri: string,
+  ) {}
 
   onApplicationBootstrap(): void {
     const target = redactDatabaseUri(this.uri);
