@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { applicationOptions, configureApplication } from '../../src/app.setup.js';
 import { type AppConfig, loadConfiguration } from '../../src/config/configuration.js';
+import { startTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestAppOptions {
   /** Environment variables on top of the test defaults (NODE_ENV=test, quiet logs). */
@@ -18,6 +19,8 @@ export interface TestAppOptions {
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** The database started for this app (absent when the test passed its own DB_URI). */
+  database?: TestDatabase;
   config: AppConfig;
   baseUrl: string;
   port: number;
@@ -26,12 +29,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the whole application on an ephemeral loopback port, as main.ts does. */
+/**
+ * Boots the whole application on an ephemeral loopback port, as main.ts does, backed by a
+ * fresh in-memory embedded database (or TEST_DB_URI) unless `env.DB_URI` is given.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.env?.DB_URI === undefined ? await startTestDatabase() : undefined;
   const config = loadConfiguration({
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-signing',
+    ...(database ? { DB_URI: database.uri } : {}),
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
@@ -50,11 +58,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
     app,
+    database,
     config,
     baseUrl,
     port: address.port,
     http: (path, init) => fetch(`${baseUrl}${path}`, init),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await database?.stop();
+    },
   };
 }
 

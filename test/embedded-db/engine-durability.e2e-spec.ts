@@ -1,0 +1,256 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
+import {
+  DataDirectoryLockedError,
+  EmbeddedMongoServer,
+} from '../../src/database/embedded/index.js';
+import { AGAINST_REAL_MONGODB } from '../support/test-database.js';
+
+const CLI = resolve(import.meta.dirname, '../../dist/database/embedded/cli.js');
+
+function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'embedded-db-'));
+}
+
+/** Starts `node dist/database/embedded/cli.js` and resolves with its URI once it listens. */
+function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; uri: string; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolveStart, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      const match = /(mongodb:\/\/\S+)/.exec(output);
+      if (match) resolveStart({ child, uri: match[1], output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`database exited with ${code}: ${output}`)));
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit(child.exitCode);
+    else child.once('exit', (code) => resolveExit(code));
+  });
+}
+
+/** Sends raw bytes, then resolves when the server closes the connection (or after a while). */
+function sendRaw(
+  port: number,
+  bytes: Buffer,
+  closeAfterMs?: number,
+): Promise<'closed-by-server' | 'still-open'> {
+  return new Promise((resolveSend) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(bytes);
+      if (closeAfterMs !== undefined) setTimeout(() => socket.destroy(), closeAfterMs);
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolveSend('still-open');
+    }, 1_000);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolveSend('closed-by-server');
+    });
+  });
+}
+
+// These properties belong to the embedded engine itself; a real MongoDB is not restarted here.
+(AGAINST_REAL_MONGODB ? describe.skip : describe)(
+  'embedded database durability and robustness',
+  () => {
+    it('keeps documents and indexes across a restart on the same data directory', async () => {
+      const dataDir = freshDataDir();
+      const first = await EmbeddedMongoServer.start({ dataDir });
+      const client = await MongoClient.connect(first.uri('app'));
+      const users = client.db().collection('users');
+      await users.createIndex({ email: 1 }, { unique: true });
+      await users.insertMany(Array.from({ length: 50 }, (_, i) => ({ email: `u${i}@x`, n: i })));
+      await users.updateOne({ email: 'u1@x' }, { $set: { n: 100 } });
+      await users.deleteOne({ email: 'u2@x' });
+      await client.close();
+      await first.stop();
+
+      const second = await EmbeddedMongoServer.start({ dataDir });
+      const again = await MongoClient.connect(second.uri('app'));
+      try {
+        const reopened = again.db().collection('users');
+        expect(await reopened.countDocuments()).toBe(49);
+        expect((await reopened.findOne({ email: 'u1@x' }))?.n).toBe(100);
+        expect(await reopened.findOne({ email: 'u2@x' })).toBeNull();
+        await expect(reopened.insertOne({ email: 'u3@x' })).rejects.toMatchObject({ code: 11000 });
+      } finally {
+        await again.close();
+        await second.stop();
+      }
+    });
+
+    it('loses no acknowledged write when its process is killed with SIGKILL', async () => {
+      const dataDir = freshDataDir();
+      const { child, uri } = await startCli(['--data-dir', dataDir]);
+      const client = await MongoClient.connect(uri.replace('/meet', '/durable'));
+      const acknowledged: number[] = [];
+      const writes = client.db().collection('writes');
+      // Writes keep flowing while the process is killed; every acknowledged one must survive.
+      const writer = (async () => {
+        for (let i = 0; i < 5_000; i++) {
+          try {
+            await writes.insertOne({ i });
+            acknowledged.push(i);
+          } catch {
+            return;
+          }
+        }
+      })();
+      while (acknowledged.length < 300) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGKILL');
+      await exitOf(child);
+      await writer;
+      await client.close(true);
+
+      const reopened = await EmbeddedMongoServer.start({ dataDir });
+      const reader = await MongoClient.connect(reopened.uri('durable'));
+      try {
+        const stored = new Set(
+          (await reader.db().collection('writes').find().toArray()).map((doc) => doc.i as number),
+        );
+        const lost = acknowledged.filter((i) => !stored.has(i));
+        expect(acknowledged.length).toBeGreaterThanOrEqual(300);
+        expect(lost).toEqual([]);
+      } finally {
+        await reader.close();
+        await reopened.stop();
+      }
+    });
+
+    it('refuses a second server on a data directory in use, in-process and from another process', async () => {
+      const dataDir = freshDataDir();
+      const first = await EmbeddedMongoServer.start({ dataDir });
+      try {
+        await expect(EmbeddedMongoServer.start({ dataDir })).rejects.toBeInstanceOf(
+          DataDirectoryLockedError,
+        );
+        const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        expect(await exitOf(child)).toBe(1);
+        expect(stderr).toMatch(/in use by another embedded database \(process \d+\)/);
+      } finally {
+        await first.stop();
+      }
+      // Once released, the directory opens again.
+      const reopened = await EmbeddedMongoServer.start({ dataDir });
+      await reopened.stop();
+    });
+
+    it('takes over a lock left behind by a process that died', async () => {
+      const dataDir = freshDataDir();
+      const { child } = await startCli(['--data-dir', dataDir]);
+      child.kill('SIGKILL');
+      await exitOf(child);
+      const server = await EmbeddedMongoServer.start({ dataDir });
+      await server.stop();
+    });
+
+    it('cuts off a torn last journal record and keeps everything before it', async () => {
+      const dataDir = freshDataDir();
+      const first = await EmbeddedMongoServer.start({ dataDir });
+      const client = await MongoClient.connect(first.uri('torn'));
+      await client
+        .db()
+        .collection('c')
+        .insertMany([{ a: 1 }, { a: 2 }]);
+      await client.close();
+      await first.stop();
+      appendFileSync(join(dataDir, 'journal.bin'), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
+
+      const second = await EmbeddedMongoServer.start({ dataDir });
+      const reader = await MongoClient.connect(second.uri('torn'));
+      try {
+        expect(await reader.db().collection('c').countDocuments()).toBe(2);
+        await reader.db().collection('c').insertOne({ a: 3 });
+      } finally {
+        await reader.close();
+        await second.stop();
+      }
+      const third = await EmbeddedMongoServer.start({ dataDir });
+      const check = await MongoClient.connect(third.uri('torn'));
+      expect(await check.db().collection('c').countDocuments()).toBe(3);
+      await check.close();
+      await third.stop();
+    });
+
+    it('compacts a journal that grew well past the live data', async () => {
+      const dataDir = freshDataDir();
+      const server = await EmbeddedMongoServer.start({ dataDir });
+      const client = await MongoClient.connect(server.uri('compact'));
+      const docs = client.db().collection('docs');
+      const payload = 'x'.repeat(20_000);
+      await docs.insertOne({ _id: 'one', v: 0, payload } as never);
+      for (let v = 1; v <= 400; v++) await docs.updateOne({ _id: 'one' } as never, { $set: { v } });
+      await client.close();
+      await server.stop();
+      // 400 versions of a 20 KB document were written; the journal holds about one.
+      expect(statSync(join(dataDir, 'journal.bin')).size).toBeLessThan(6 * 1024 * 1024);
+
+      const reopened = await EmbeddedMongoServer.start({ dataDir });
+      const reader = await MongoClient.connect(reopened.uri('compact'));
+      try {
+        expect(
+          await reader
+            .db()
+            .collection('docs')
+            .findOne({ _id: 'one' } as never),
+        ).toMatchObject({ v: 400 });
+      } finally {
+        await reader.close();
+        await reopened.stop();
+      }
+    });
+
+    it('survives garbage bytes, bad lengths and truncated messages, and keeps serving others', async () => {
+      const server = await EmbeddedMongoServer.start();
+      const client = await MongoClient.connect(server.uri('robust'));
+      try {
+        await client.db().collection('c').insertOne({ before: true });
+        const garbage = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        expect(await sendRaw(server.port, garbage)).toBe('closed-by-server');
+        const huge = Buffer.alloc(16);
+        huge.writeInt32LE(1_000_000_000, 0);
+        expect(await sendRaw(server.port, huge)).toBe('closed-by-server');
+        const badOpCode = Buffer.alloc(32);
+        badOpCode.writeInt32LE(32, 0);
+        badOpCode.writeInt32LE(9999, 12);
+        expect(await sendRaw(server.port, badOpCode)).toBe('closed-by-server');
+        const badBson = Buffer.alloc(30);
+        badBson.writeInt32LE(30, 0);
+        badBson.writeInt32LE(2013, 12);
+        badBson.writeInt32LE(999, 21); // section 0 document claims 999 bytes
+        expect(await sendRaw(server.port, badBson)).toBe('closed-by-server');
+        const truncated = Buffer.alloc(40);
+        truncated.writeInt32LE(500, 0); // claims 500 bytes, sends 40, then disconnects
+        truncated.writeInt32LE(2013, 12);
+        await sendRaw(server.port, truncated, 50);
+        expect(await client.db().collection('c').countDocuments({ before: true })).toBe(1);
+        await client.db().collection('c').insertOne({ after: true });
+        expect(await client.db().collection('c').countDocuments()).toBe(2);
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    });
+  },
+);
