@@ -58,6 +58,29 @@ describe('MongoDB conformance through the official driver', () => {
       expect(info.version).toMatch(/^\d+\.\d+/);
     });
 
+    it("keeps the driver's server monitoring healthy (no failed heartbeats, no stalls)", async () => {
+      const monitored = await MongoClient.connect(database.uri, { heartbeatFrequencyMS: 500 });
+      const failures: string[] = [];
+      monitored.on('serverHeartbeatFailed', (event) => failures.push(event.failure.message));
+      monitored.on('connectionPoolCleared', () => failures.push('pool cleared'));
+      try {
+        const things = monitored.db().collection('heartbeat');
+        await things.insertOne({ k: 1 });
+        let slowest = 0;
+        const until = Date.now() + 2_500;
+        while (Date.now() < until) {
+          const started = performance.now();
+          await things.findOne({ k: 1 });
+          slowest = Math.max(slowest, performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(failures).toEqual([]);
+        expect(slowest).toBeLessThan(250);
+      } finally {
+        await monitored.close();
+      }
+    });
+
     it('answers an unknown command with "no such command" (code 59)', async () => {
       const error = await expectServerError(db.command({ frobnicate: 1 }), 59);
       expect(error.codeName).toBe('CommandNotFound');

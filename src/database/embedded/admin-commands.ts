@@ -19,11 +19,14 @@ const MAX_WIRE_VERSION = 21;
 const MAX_WRITE_BATCH_SIZE = 100_000;
 const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
 
+/**
+ * No `topologyVersion`: with it, drivers switch to the streaming monitoring protocol (awaited,
+ * exhaust-mode `hello`), which this server does not implement; they poll instead.
+ */
 const hello: CommandHandler = (_command, context) => ({
   helloOk: true,
   isWritablePrimary: true,
   ismaster: true,
-  topologyVersion: { processId: context.server.processId, counter: Long.fromNumber(0) },
   maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
   maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
   maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,

@@ -1,4 +1,3 @@
-import type { ObjectId } from 'bson';
 import type { CursorRegistry } from './cursors.js';
 import { type Doc, isPlainObject } from './documents.js';
 import { MongoCommandError } from './errors.js';
@@ -7,8 +6,6 @@ import type { StorageEngine } from './storage-engine.js';
 export interface ServerInfo {
   /** When the server started (ms since epoch), for serverStatus uptime. */
   startedAt: number;
-  /** Identifies this server process in hello's topologyVersion. */
-  processId: ObjectId;
   host: string;
   port: number;
 }

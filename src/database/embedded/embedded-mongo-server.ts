@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { ObjectId } from 'bson';
 import type { ServerInfo } from './command-context.js';
 import { runCommand } from './command-dispatcher.js';
 import { CursorRegistry } from './cursors.js';
@@ -102,7 +101,7 @@ export class EmbeddedMongoServer {
     const instance = new EmbeddedMongoServer(
       server,
       engine,
-      { startedAt: Date.now(), processId: new ObjectId(), host, port },
+      { startedAt: Date.now(), host, port },
       log,
     );
     server.on('connection', (socket) => instance.accept(socket));
