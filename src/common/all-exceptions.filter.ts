@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { isDatabaseUnavailableError } from '../database/database-errors.js';
 import { type ErrorEnvelope, errorEnvelope } from './error-envelope.js';
+import { RateLimitedException } from './rate-limited.exception.js';
 import type { RequestWithContext } from './request-context.js';
 import { RequestValidationException } from './validation.js';
 
@@ -67,6 +68,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    if (exception instanceof RateLimitedException) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(envelope.status).json(envelope);
   }
 
@@ -87,13 +91,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailableError(exception)) {
       this.logger.warn(
-        `database unavailable during ${request.method} ${request.path} id=${request.requestId ?? '-'}: ${(exception as Error).message}`,
+        `database unavailable during ${request.method} ${request.path} id=${request.requestId ?? '-'}: ${String((exception as { message?: unknown }).message)}`,
       );
       return errorEnvelope(HttpStatus.SERVICE_UNAVAILABLE, 'database unavailable');
     }
     this.logger.error(
       `unhandled error during ${request.method} ${request.path} id=${request.requestId ?? '-'}`,
-      exception instanceof Error ? exception.stack : String(exception),
+      typeof (exception as { stack?: unknown } | null)?.stack === 'string'
+        ? (exception as { stack: string }).stack
+        : String(exception),
     );
     return errorEnvelope(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }

@@ -34,6 +34,13 @@ describe('isDatabaseUnavailableError', () => {
     ).toBe(true);
   });
 
+  it('recognises raw socket errors the driver lets through', () => {
+    const epipe = Object.assign(new Error('This socket has been ended by the other party'), {
+      code: 'EPIPE',
+    });
+    expect(isDatabaseUnavailableError(epipe)).toBe(true);
+  });
+
   it('does not treat query errors or non-errors as unavailability', () => {
     expect(isDatabaseUnavailableError(named('MongoServerError', 'E11000 duplicate key'))).toBe(
       false,

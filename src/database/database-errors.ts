@@ -12,9 +12,40 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
 const UNAVAILABLE_MONGOOSE_MESSAGES =
   /before initial connection is complete|Connection was force closed|Client must be connected|connection .* closed/i;
 
+/**
+ * Socket errors the driver sometimes lets through unwrapped (e.g. EPIPE "This socket has been
+ * ended by the other party" when the server went away between two commands). The database is
+ * the only peer request handlers talk to over the network.
+ */
+const NETWORK_ERROR_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTCONN',
+]);
+
+interface ErrorLike {
+  name: string;
+  message: string;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/** Duck-typed: errors from Node's own modules may come from another realm (e.g. under Jest's VM). */
+function isErrorLike(value: unknown): value is ErrorLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorLike).name === 'string' &&
+    typeof (value as ErrorLike).message === 'string'
+  );
+}
+
 export function isDatabaseUnavailableError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!isErrorLike(error)) return false;
   if (UNAVAILABLE_ERROR_NAMES.has(error.name)) return true;
+  if (typeof error.code === 'string' && NETWORK_ERROR_CODES.has(error.code)) return true;
   if (error.name === 'MongooseError' && UNAVAILABLE_MONGOOSE_MESSAGES.test(error.message)) {
     return true;
   }
