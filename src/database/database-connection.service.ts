@@ -32,6 +32,8 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnModu
   private readonly logger = new Logger('Database');
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
+  private indexesReady = false;
+  private indexing?: Promise<void>;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -44,7 +46,9 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnModu
     this.connection.on('connected', () => {
       everConnected = true;
       this.logger.log(`connected to ${target}`);
+      void this.ensureIndexes();
     });
+    if (this.isConnected()) void this.ensureIndexes();
     this.connection.on('disconnected', () => {
       if (everConnected && !this.stopped) this.logger.warn(`disconnected from ${target}`);
     });
@@ -74,10 +78,32 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnModu
     return this.connection.readyState === mongoose.ConnectionStates.connected;
   }
 
-  /** True when the database answers a ping within `timeoutMs`. */
+  /**
+   * Creates every model's schema indexes (unique usernames, TTL sessions, ...). Mongoose's own
+   * autoIndex gives up when the first connection is not open yet (buffering is off and the
+   * connection lazy), so this runs whenever a connection opens. Idempotent.
+   */
+  private async ensureIndexes(): Promise<void> {
+    if (this.indexing) return this.indexing;
+    this.indexing = (async () => {
+      try {
+        for (const model of Object.values(this.connection.models)) await model.createIndexes();
+        this.indexesReady = true;
+      } catch (error) {
+        this.logger.warn(`could not create indexes yet: ${(error as Error).message}`);
+      } finally {
+        this.indexing = undefined;
+      }
+    })();
+    return this.indexing;
+  }
+
+  /** True when the database answers a ping within `timeoutMs` and its indexes exist. */
   async ping(timeoutMs = 2_000): Promise<boolean> {
     const db = this.connection.db;
     if (!this.isConnected() || !db) return false;
+    if (!this.indexesReady) await this.ensureIndexes();
+    if (!this.indexesReady) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
