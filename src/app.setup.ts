@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { createAppLogger } from './common/app-logger.js';
 import { installClientErrorHandler } from './common/client-error.handler.js';
 import { errorEnvelope } from './common/error-envelope.js';
+import { setupOpenApi } from './common/openapi.js';
 import { REQUEST_ID_HEADER } from './common/request-context.js';
 import { requestContextMiddleware } from './common/request-context.middleware.js';
 import type { AppConfig } from './config/configuration.js';
@@ -32,6 +33,7 @@ export async function configureApplication(
   app: NestExpressApplication,
   config: AppConfig,
 ): Promise<void> {
+  app.set('trust proxy', config.http.trustProxy);
   app.use(requestContextMiddleware());
   app.use(helmet());
   app.enableCors({
@@ -50,6 +52,7 @@ export async function configureApplication(
     ],
   });
   installClientErrorHandler(app.getHttpServer());
+  setupOpenApi(app);
 
   // Nest answers unknown paths under the prefix itself; anything else that no route or
   // static file claimed ends here, after every route registered by init().

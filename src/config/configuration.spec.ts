@@ -102,6 +102,10 @@ describe('loadConfiguration', () => {
     ['NODE_ENV', 'staging'],
     ['DB_URI', 'http://localhost:27017'],
     ['EMBEDDED_DB_PORT', '-3'],
+    ['TRUST_PROXY', 'yes please!'],
+    ['RATE_LIMIT_AUTH_PER_MINUTE', '0'],
+    ['RATE_LIMIT_LOGIN_FAILURES', 'ten'],
+    ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', 'a while'],
     ['EMBEDDED_DB_TTL_SWEEP_SECONDS', '0'],
   ])('names %s when it is %j', (variable, value) => {
     const error = problemWith({ [variable]: value });
@@ -123,6 +127,22 @@ describe('loadConfiguration', () => {
     expect(config.http.bodyLimitBytes).toBe(1024 * 1024);
     expect(config.auth.jwtExpiresInSeconds).toBe(900);
     expect(config.logging.level).toBe('log');
+  });
+
+  it('reads proxy trust and rate limits', () => {
+    expect(loadConfiguration({}).http.trustProxy).toBe(false);
+    expect(loadConfiguration({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfiguration({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe(
+      'loopback, 10.0.0.0/8',
+    );
+    expect(loadConfiguration({}).rateLimits).toEqual({
+      authPerAddress: { limit: 60, windowMs: 60_000 },
+      loginFailures: { limit: 10, windowMs: 15 * 60_000 },
+    });
+    expect(
+      loadConfiguration({ RATE_LIMIT_LOGIN_FAILURES: '3', RATE_LIMIT_LOGIN_FAILURE_WINDOW: '1h' })
+        .rateLimits.loginFailures,
+    ).toEqual({ limit: 3, windowMs: 3_600_000 });
   });
 
   it('treats empty values as unset', () => {

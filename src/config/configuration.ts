@@ -8,6 +8,8 @@ export type LogLevelName = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 export interface HttpConfig {
   port: number;
+  /** Express "trust proxy": how client addresses are read behind a reverse proxy. */
+  trustProxy: boolean | number | string;
   /** Origins allowed by CORS; `true` reflects any origin (development default). */
   corsOrigins: string[] | true;
   /** Largest accepted request body, in bytes. */
@@ -38,6 +40,19 @@ export interface DatabaseConfig {
   embedded: EmbeddedDatabaseConfig;
 }
 
+/** A limit of `limit` events per `windowMs`. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitConfig {
+  /** Requests per client address to register and login (generous: offices share addresses). */
+  authPerAddress: RateLimit;
+  /** Failed logins per username and client address (brute force). */
+  loginFailures: RateLimit;
+}
+
 export interface LoggingConfig {
   level: LogLevelName;
   /** One JSON object per line (production) instead of readable lines. */
@@ -50,6 +65,7 @@ export interface AppConfig {
   http: HttpConfig;
   auth: AuthConfig;
   database: DatabaseConfig;
+  rateLimits: RateLimitConfig;
   logging: LoggingConfig;
 }
 
@@ -143,6 +159,31 @@ export function parseDurationSeconds(value: string): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
+function readDuration(env: Environment, name: string, fallbackSeconds: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallbackSeconds;
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) {
+    throw new ConfigurationError(
+      name,
+      `must be a positive duration such as 3600, 15m, 12h or 7d (got ${describe(value)})`,
+    );
+  }
+  return seconds;
+}
+
+function readTrustProxy(env: Environment): boolean | number | string {
+  const value = raw(env, 'TRUST_PROXY');
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[\w.:/, -]+$/.test(value)) return value; // loopback, uniquelocal, CIDR lists
+  throw new ConfigurationError(
+    'TRUST_PROXY',
+    `must be false, true, a hop count, or addresses/subnets such as loopback (got ${describe(value)})`,
+  );
+}
+
 function readCorsOrigins(env: Environment, nodeEnv: NodeEnvironment): string[] | true {
   const value = raw(env, 'CORS_ORIGINS');
   if (value === undefined || value === '*') {
@@ -215,15 +256,7 @@ function readAuth(env: Environment, nodeEnv: NodeEnvironment): AuthConfig {
     }
   }
 
-  const expiresRaw = raw(env, 'JWT_EXPIRES_IN');
-  const jwtExpiresInSeconds =
-    expiresRaw === undefined ? 7 * 86400 : parseDurationSeconds(expiresRaw);
-  if (jwtExpiresInSeconds === undefined) {
-    throw new ConfigurationError(
-      'JWT_EXPIRES_IN',
-      `must be a positive duration such as 3600, 15m, 12h or 7d (got ${describe(expiresRaw ?? '')})`,
-    );
-  }
+  const jwtExpiresInSeconds = readDuration(env, 'JWT_EXPIRES_IN', 7 * 86400);
 
   const bcryptRounds = readInteger(env, 'BCRYPT_ROUNDS', 10, 4, 15);
   if (nodeEnv === 'production' && bcryptRounds < 10) {
@@ -261,11 +294,22 @@ export function loadConfiguration(env: Environment): AppConfig {
     nodeEnv,
     http: {
       port: readInteger(env, 'PORT', DEFAULT_PORT, 0, 65535),
+      trustProxy: readTrustProxy(env),
       corsOrigins: readCorsOrigins(env, nodeEnv),
       bodyLimitBytes,
     },
     auth: readAuth(env, nodeEnv),
     database: readDatabase(env, nodeEnv),
+    rateLimits: {
+      authPerAddress: {
+        limit: readInteger(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 60, 1, 1_000_000),
+        windowMs: 60_000,
+      },
+      loginFailures: {
+        limit: readInteger(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 1, 1_000_000),
+        windowMs: readDuration(env, 'RATE_LIMIT_LOGIN_FAILURE_WINDOW', 15 * 60) * 1000,
+      },
+    },
     logging: {
       level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'log' : 'debug', {
         info: 'log',
