@@ -6,6 +6,10 @@ import { AppConfigModule } from './config/app-config.module.js';
 import type { AppConfig } from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CompatModule } from './compat/compat.module.js';
+import { MeetingsModule } from './meetings/meetings.module.js';
+import { UsersModule } from './users/users.module.js';
 
 /** Wires the feature modules; global pipe and filter are APP_* providers so test modules get them. */
 @Module({})
@@ -13,7 +17,15 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        HealthModule,
+        UsersModule,
+        AuthModule,
+        MeetingsModule,
+        CompatModule,
+      ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

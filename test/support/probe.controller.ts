@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import type { Connection } from 'mongoose';
+import { Public } from '../../src/common/public.decorator.js';
 
 export class ProbeEchoDto {
   @IsString()
@@ -17,6 +18,7 @@ export class ProbeEchoDto {
  * Mounted by tests only: routes that exercise the global pipe, filter and database error
  * mapping through the real application, before feature modules exist to do it.
  */
+@Public()
 @Controller('probe')
 export class ProbeController {
   constructor(@InjectConnection() private readonly connection: Connection) {}

@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsString, Length, Matches, MinLength } from 'class-validator';
+import { MAX_PASSWORD_BYTES, MaxUtf8Bytes } from './password.validator.js';
+
+const trimmed = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
+
+export class RegisterDto {
+  @ApiProperty({
+    example: 'Ada Lovelace',
+    minLength: 1,
+    maxLength: 100,
+    description: 'Display name (trimmed)',
+  })
+  @Transform(trimmed)
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({
+    example: 'ada',
+    pattern: USERNAME_PATTERN.source,
+    description: '3-32 letters, digits, ".", "_" or "-"; unique regardless of letter case',
+  })
+  @IsString()
+  @Matches(USERNAME_PATTERN, {
+    message: 'username must be 3-32 characters of letters, digits, ".", "_" or "-"',
+  })
+  username!: string;
+
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    description: 'At least 8 characters, at most 72 bytes in UTF-8',
+  })
+  @IsString()
+  @MinLength(8)
+  @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
+  password!: string;
+}

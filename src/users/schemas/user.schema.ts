@@ -1,0 +1,39 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+/** Removes what must never leave the Users module from every serialised user. */
+function hidePrivateFields(_doc: unknown, ret: Record<string, unknown>): Record<string, unknown> {
+  delete ret.passwordHash;
+  delete ret.usernameKey;
+  delete ret.__v;
+  return ret;
+}
+
+@Schema({
+  collection: 'users',
+  timestamps: true,
+  toJSON: { transform: hidePrivateFields },
+  toObject: { transform: hidePrivateFields },
+})
+export class User {
+  @Prop({ type: String, required: true, trim: true, maxlength: 100 })
+  name!: string;
+
+  /** As the user typed it (shown to others). */
+  @Prop({ type: String, required: true })
+  username!: string;
+
+  /** Lower-cased username: the unique index that makes usernames case-insensitive. */
+  @Prop({ type: String, required: true, unique: true })
+  usernameKey!: string;
+
+  /** bcrypt hash; not selected unless asked for, never serialised. */
+  @Prop({ type: String, required: true, select: false })
+  passwordHash!: string;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type UserDocument = HydratedDocument<User>;
+export const UserSchema = SchemaFactory.createForClass(User);
