@@ -1,0 +1,63 @@
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { security?: unknown[] }>>;
+  components: {
+    securitySchemes?: Record<string, { scheme?: string }>;
+    schemas?: Record<string, unknown>;
+  };
+}
+
+describe('OpenAPI documentation', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+  afterAll(() => testApp.close());
+
+  it('serves the interactive documentation at /docs', async () => {
+    const response = await testApp.http('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+
+  it('documents every route, its DTOs, the error envelope and bearer auth at /docs-json', async () => {
+    const document = (await (await testApp.http('/docs-json')).json()) as OpenApiDocument;
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/auth/register',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/auth/logout',
+        'GET /api/v1/users/me',
+        'POST /api/v1/users/register',
+        'POST /api/v1/users/login',
+        'POST /api/v1/users/add_to_activity',
+        'GET /api/v1/users/get_all_activity',
+        'POST /api/v1/meetings',
+        'GET /api/v1/meetings/history',
+        'POST /api/v1/meetings/history',
+        'DELETE /api/v1/meetings/history/{id}',
+        'GET /api/v1/meetings/{code}',
+        'GET /health/live',
+        'GET /health/ready',
+      ]),
+    );
+    expect(document.components.securitySchemes?.bearer?.scheme).toBe('bearer');
+    expect(document.paths['/api/v1/users/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(document.components.schemas ?? {})).toEqual(
+      expect.arrayContaining([
+        'RegisterDto',
+        'LoginDto',
+        'LoginResponseDto',
+        'ErrorEnvelopeDto',
+        'HistoryPageDto',
+        'MeetingDto',
+      ]),
+    );
+  });
+});
