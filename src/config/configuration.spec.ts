@@ -103,6 +103,12 @@ describe('loadConfiguration', () => {
     ['DB_URI', 'http://localhost:27017'],
     ['EMBEDDED_DB_PORT', '-3'],
     ['TRUST_PROXY', 'yes please!'],
+    ['SIGNALING_ALLOW_GUESTS', 'maybe'],
+    ['ROOM_MAX_PARTICIPANTS', '1'],
+    ['SOCKET_MAX_MESSAGE_SIZE', '10kb'],
+    ['STUN_URLS', 'http://stun.example.com'],
+    ['TURN_URLS', 'stun:wrong-scheme:3478'],
+    ['CHAT_HISTORY_LIMIT', '-1'],
     ['RATE_LIMIT_AUTH_PER_MINUTE', '0'],
     ['RATE_LIMIT_LOGIN_FAILURES', 'ten'],
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', 'a while'],
@@ -143,6 +149,32 @@ describe('loadConfiguration', () => {
       loadConfiguration({ RATE_LIMIT_LOGIN_FAILURES: '3', RATE_LIMIT_LOGIN_FAILURE_WINDOW: '1h' })
         .rateLimits.loginFailures,
     ).toEqual({ limit: 3, windowMs: 3_600_000 });
+  });
+
+  it('reads signaling settings, with TURN only when both URLs and secret are given', () => {
+    const defaults = loadConfiguration({}).signaling;
+    expect(defaults).toMatchObject({
+      allowGuests: true,
+      maxParticipantsPerRoom: 16,
+      maxMessageBytes: 256 * 1024,
+      chatRetentionSeconds: 86400,
+      chatHistoryLimit: 100,
+      stunUrls: ['stun:stun.l.google.com:19302'],
+      turn: undefined,
+    });
+    const turned = loadConfiguration({
+      SIGNALING_ALLOW_GUESTS: 'false',
+      TURN_URLS: 'turn:t.example.com:3478, turns:t.example.com:5349',
+      TURN_SECRET: 's3cret',
+      TURN_TTL: '1h',
+    }).signaling;
+    expect(turned.allowGuests).toBe(false);
+    expect(turned.turn).toEqual({
+      urls: ['turn:t.example.com:3478', 'turns:t.example.com:5349'],
+      secret: 's3cret',
+      ttlSeconds: 3600,
+    });
+    expect(problemWith({ TURN_URLS: 'turn:t.example.com:3478' }).variable).toBe('TURN_SECRET');
   });
 
   it('treats empty values as unset', () => {

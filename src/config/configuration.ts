@@ -53,6 +53,27 @@ export interface RateLimitConfig {
   loginFailures: RateLimit;
 }
 
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  /** Lifetime of the time-limited credentials, in seconds. */
+  ttlSeconds: number;
+}
+
+export interface SignalingConfig {
+  allowGuests: boolean;
+  maxParticipantsPerRoom: number;
+  /** Largest Socket.IO message accepted, in bytes. */
+  maxMessageBytes: number;
+  chatRetentionSeconds: number;
+  chatHistoryLimit: number;
+  stunUrls: string[];
+  /** TURN with coturn REST-API credentials, when TURN_URLS and TURN_SECRET are set. */
+  turn: TurnConfig | undefined;
+  /** Per-socket limits per event kind. */
+  rateLimits: { joins: RateLimit; signals: RateLimit; chat: RateLimit; state: RateLimit };
+}
+
 export interface LoggingConfig {
   level: LogLevelName;
   /** One JSON object per line (production) instead of readable lines. */
@@ -66,6 +87,7 @@ export interface AppConfig {
   auth: AuthConfig;
   database: DatabaseConfig;
   rateLimits: RateLimitConfig;
+  signaling: SignalingConfig;
   logging: LoggingConfig;
 }
 
@@ -182,6 +204,85 @@ function readTrustProxy(env: Environment): boolean | number | string {
     'TRUST_PROXY',
     `must be false, true, a hop count, or addresses/subnets such as loopback (got ${describe(value)})`,
   );
+}
+
+function readBoolean(env: Environment, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigurationError(name, `must be true or false (got ${describe(value)})`);
+}
+
+function readUrlList(
+  env: Environment,
+  name: string,
+  fallback: string[],
+  schemes: string[],
+): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const urls = value
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  for (const url of urls) {
+    const scheme = url.split(':', 1)[0];
+    if (!schemes.includes(scheme) || !/^[a-z]+:[^\s]+$/.test(url)) {
+      throw new ConfigurationError(
+        name,
+        `must be a comma-separated list of ${schemes.join('/')} URLs such as ${schemes[0]}:host:3478 (got ${describe(url)})`,
+      );
+    }
+  }
+  return urls;
+}
+
+export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
+
+function readSignaling(env: Environment): SignalingConfig {
+  const turnUrls = readUrlList(env, 'TURN_URLS', [], ['turn', 'turns']);
+  const turnSecret = raw(env, 'TURN_SECRET');
+  if (turnUrls.length > 0 && turnSecret === undefined) {
+    throw new ConfigurationError('TURN_SECRET', 'is required when TURN_URLS is set');
+  }
+  const maxMessageBytes = parseByteSize(raw(env, 'SOCKET_MAX_MESSAGE_SIZE') ?? '256kb');
+  if (
+    maxMessageBytes === undefined ||
+    maxMessageBytes < 70 * 1024 ||
+    maxMessageBytes > 10 * 1024 * 1024
+  ) {
+    throw new ConfigurationError(
+      'SOCKET_MAX_MESSAGE_SIZE',
+      'must be a size from 70kb to 10mb (signal payloads may be 64 KB)',
+    );
+  }
+  const perWindow = (name: string, fallback: number, windowMs: number): RateLimit => ({
+    limit: readInteger(env, name, fallback, 1, 1_000_000),
+    windowMs,
+  });
+  return {
+    allowGuests: readBoolean(env, 'SIGNALING_ALLOW_GUESTS', true),
+    maxParticipantsPerRoom: readInteger(env, 'ROOM_MAX_PARTICIPANTS', 16, 2, 1000),
+    maxMessageBytes,
+    chatRetentionSeconds: readDuration(env, 'CHAT_RETENTION', 24 * 3600),
+    chatHistoryLimit: readInteger(env, 'CHAT_HISTORY_LIMIT', 100, 0, 1000),
+    stunUrls: readUrlList(env, 'STUN_URLS', DEFAULT_STUN_URLS, ['stun', 'stuns']),
+    turn:
+      turnUrls.length > 0 && turnSecret !== undefined
+        ? {
+            urls: turnUrls,
+            secret: turnSecret,
+            ttlSeconds: readDuration(env, 'TURN_TTL', 24 * 3600),
+          }
+        : undefined,
+    rateLimits: {
+      joins: perWindow('RATE_LIMIT_SOCKET_JOINS', 30, 60_000),
+      signals: perWindow('RATE_LIMIT_SOCKET_SIGNALS', 1000, 10_000),
+      chat: perWindow('RATE_LIMIT_SOCKET_CHAT', 30, 10_000),
+      state: perWindow('RATE_LIMIT_SOCKET_STATE', 100, 10_000),
+    },
+  };
 }
 
 function readCorsOrigins(env: Environment, nodeEnv: NodeEnvironment): string[] | true {
@@ -310,6 +411,7 @@ export function loadConfiguration(env: Environment): AppConfig {
         windowMs: readDuration(env, 'RATE_LIMIT_LOGIN_FAILURE_WINDOW', 15 * 60) * 1000,
       },
     },
+    signaling: readSignaling(env),
     logging: {
       level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'log' : 'debug', {
         info: 'log',
