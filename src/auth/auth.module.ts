@@ -12,6 +12,7 @@ import { AuthService, JWT_ALGORITHM, jwtSecretKey } from './auth.service.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { Session, SessionSchema } from './schemas/session.schema.js';
+import { SessionEvents } from './session-events.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
@@ -35,11 +36,12 @@ import { SessionsService } from './sessions.service.js';
   providers: [
     AuthService,
     SessionsService,
+    SessionEvents,
     JwtStrategy,
     AuthRateLimitGuard,
     // Deny by default: every route needs a token unless it is @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AuthService, AuthRateLimitGuard],
+  exports: [AuthService, AuthRateLimitGuard, SessionEvents],
 })
 export class AuthModule {}

@@ -8,6 +8,7 @@ import { FixedWindowRateLimiter } from '../common/rate-limiter.js';
 import type { AppConfig } from '../config/configuration.js';
 import type { UserProfileDto } from '../users/dto/user-profile.dto.js';
 import { type NewUser, usernameKeyOf, UsersService } from '../users/users.service.js';
+import { SessionEvents } from './session-events.js';
 import { SessionsService } from './sessions.service.js';
 
 export const JWT_ALGORITHM = 'HS256';
@@ -51,6 +52,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
+    private readonly sessionEvents: SessionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.expiresInSeconds = config.get('auth', { infer: true }).jwtExpiresInSeconds;
@@ -90,6 +92,7 @@ export class AuthService {
 
   async logout(user: AuthenticatedUser): Promise<void> {
     await this.sessions.revoke(user.jti);
+    this.sessionEvents.revoked(user.jti);
   }
 
   /** The full check of a raw token, shared by the HTTP guard's strategy and the socket handshake. */
