@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CompatModule } from './compat/compat.module.js';
 import { MeetingsModule } from './meetings/meetings.module.js';
+import { SignalingModule } from './signaling/signaling.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Wires the feature modules; global pipe and filter are APP_* providers so test modules get them. */
@@ -25,6 +26,7 @@ export class AppModule {
         AuthModule,
         MeetingsModule,
         CompatModule,
+        SignalingModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

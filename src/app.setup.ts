@@ -9,6 +9,7 @@ import { setupOpenApi } from './common/openapi.js';
 import { REQUEST_ID_HEADER } from './common/request-context.js';
 import { requestContextMiddleware } from './common/request-context.middleware.js';
 import type { AppConfig } from './config/configuration.js';
+import { SignalingIoAdapter } from './signaling/signaling-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -51,6 +52,7 @@ export async function configureApplication(
       { path: 'health/ready', method: RequestMethod.GET },
     ],
   });
+  app.useWebSocketAdapter(new SignalingIoAdapter(app, config));
   installClientErrorHandler(app.getHttpServer());
   setupOpenApi(app);
 

@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import type { AppConfig } from '../config/configuration.js';
+import { ChatMessage } from './schemas/chat-message.schema.js';
+
+export interface ChatLine {
+  /** Orders messages; also the boundary between replayed and live messages. */
+  id: Types.ObjectId;
+  room: string;
+  text: string;
+  senderName: string;
+  senderSocketId: string;
+  userId?: string;
+}
+
+interface StoredLine {
+  _id: Types.ObjectId;
+  text: string;
+  senderName: string;
+  senderSocketId: string;
+}
+
+/**
+ * Chat persistence. Recording never delays delivery: the gateway sends first and the write
+ * happens in the background (a failure is logged, the message was still delivered). Reading a
+ * room's history first waits for that room's writes still in flight, so a late joiner does not
+ * miss a message that was just sent.
+ */
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger('Chat');
+  private readonly historyLimit: number;
+  private readonly pending = new Map<string, Set<Promise<void>>>();
+
+  constructor(
+    @InjectModel(ChatMessage.name) private readonly messages: Model<ChatMessage>,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.historyLimit = config.get('signaling', { infer: true }).chatHistoryLimit;
+  }
+
+  /** A new message with its ordering id, ready to deliver and to record. */
+  compose(line: Omit<ChatLine, 'id'>): ChatLine {
+    return { ...line, id: new Types.ObjectId() };
+  }
+
+  /** An id after every message composed so far: history is read up to it. */
+  boundary(): Types.ObjectId {
+    return new Types.ObjectId();
+  }
+
+  /** Stores the message in the background. */
+  record(line: ChatLine): void {
+    const write = this.messages
+      .create({
+        _id: line.id,
+        room: line.room,
+        text: line.text,
+        senderName: line.senderName,
+        senderSocketId: line.senderSocketId,
+        userId: line.userId ? new Types.ObjectId(line.userId) : undefined,
+        createdAt: line.id.getTimestamp(),
+      })
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.logger.warn(
+            `chat message in room of ${line.senderSocketId} not stored: ${String((error as Error).message)}`,
+          ),
+      );
+    let inFlight = this.pending.get(line.room);
+    if (!inFlight) this.pending.set(line.room, (inFlight = new Set()));
+    inFlight.add(write);
+    void write.finally(() => {
+      inFlight.delete(write);
+      if (inFlight.size === 0 && this.pending.get(line.room) === inFlight)
+        this.pending.delete(line.room);
+    });
+  }
+
+  /**
+   * The room's last CHAT_HISTORY_LIMIT messages before `before`, oldest first. Empty (and
+   * logged) when the database cannot be read: joining still works.
+   */
+  async history(room: string, before: Types.ObjectId): Promise<StoredLine[]> {
+    if (this.historyLimit === 0) return [];
+    await Promise.all([...(this.pending.get(room) ?? [])]);
+    try {
+      const newestFirst = await this.messages
+        .find({ room, _id: { $lt: before } })
+        .sort({ _id: -1 })
+        .limit(this.historyLimit)
+        .select({ text: 1, senderName: 1, senderSocketId: 1 })
+        .lean<StoredLine[]>()
+        .exec();
+      return newestFirst.reverse();
+    } catch (error) {
+      this.logger.warn(`chat history of a room not available: ${String((error as Error).message)}`);
+      return [];
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Every Socket.IO event and its arguments, declared once for the gateway, the tests, the
+ * benchmark and the reference client. Event names and argument order of the original
+ * protocol (join-call, user-joined, signal, chat-message, user-left) are the existing
+ * client's and must not change.
+ */
+
+export interface MediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface ParticipantView {
+  socketId: string;
+  name: string;
+  /** Present for signed-in participants. */
+  userId?: string;
+  joinedAt: number;
+  media: MediaState;
+  handRaised: boolean;
+}
+
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface IceServersResponse {
+  iceServers: IceServer[];
+  /** Seconds the TURN credentials stay valid. */
+  ttl: number;
+}
+
+export type SignalingErrorCode =
+  | 'invalid-argument'
+  | 'not-in-room'
+  | 'target-not-in-room'
+  | 'room-full'
+  | 'rate-limited'
+  | 'internal';
+
+export interface SignalingError {
+  code: SignalingErrorCode;
+  message: string;
+}
+
+export type AckResult<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: SignalingError };
+export type Ack<T extends object = object> = (result: AckResult<T>) => void;
+
+export interface JoinResult {
+  roomId: string;
+  participants: ParticipantView[];
+  iceServers: IceServer[];
+}
+
+/** A signal payload: the existing client's JSON string, or a plain object. */
+export type SignalPayload = string | Record<string, unknown>;
+
+export interface ClientToServerEvents {
+  'join-call': (roomId: string, displayName?: string, ack?: Ack<JoinResult>) => void;
+  signal: (toSocketId: string, message: SignalPayload, ack?: Ack) => void;
+  'chat-message': (text: string, senderName?: string, ack?: Ack) => void;
+  'leave-call': (ack?: Ack) => void;
+  'media-state': (state: MediaState, ack?: Ack) => void;
+  'raise-hand': (raised: boolean, ack?: Ack) => void;
+}
+
+export interface ServerToClientEvents {
+  /** To every member, the joiner included: only this room's sockets and names. */
+  'user-joined': (
+    joinerSocketId: string,
+    clients: string[],
+    usernames: Record<string, string>,
+  ) => void;
+  signal: (fromSocketId: string, message: SignalPayload) => void;
+  /** Live messages to every member; replayed history to the joiner, same argument order. */
+  'chat-message': (text: string, senderName: string, senderSocketId: string) => void;
+  'user-left': (socketId: string, timeOnlineMs: number) => void;
+  'media-state': (socketId: string, state: MediaState) => void;
+  'raise-hand': (socketId: string, raised: boolean) => void;
+  /** An event failed and the client passed no acknowledgement callback. */
+  'signaling-error': (event: string, error: SignalingError) => void;
+  /** Sent just before the server disconnects a socket whose token expired or was revoked. */
+  'session-ended': (reason: 'token-expired' | 'signed-out') => void;
+}
+
+export const CLIENT_EVENTS = [
+  'join-call',
+  'signal',
+  'chat-message',
+  'leave-call',
+  'media-state',
+  'raise-hand',
+] as const;
+export type ClientEventName = (typeof CLIENT_EVENTS)[number];

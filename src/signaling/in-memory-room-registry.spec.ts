@@ -1,0 +1,6 @@
+import { describeRoomRegistryContract } from '../../test/support/room-registry.contract.js';
+import { InMemoryRoomRegistry } from './in-memory-room-registry.js';
+
+describeRoomRegistryContract('InMemoryRoomRegistry', () =>
+  Promise.resolve({ registry: new InMemoryRoomRegistry(), dispose: () => Promise.resolve() }),
+);

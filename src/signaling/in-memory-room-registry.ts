@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { MediaState } from './events.js';
+import {
+  type JoinOutcome,
+  type NewParticipant,
+  type Participant,
+  RoomFullError,
+  type RoomRegistry,
+} from './room-registry.js';
+
+const NO_MEDIA: MediaState = { audio: false, video: false, screen: false };
+
+/**
+ * Single-process registry: two Maps, keyed by socket and by room (never plain objects keyed
+ * by client input, so `__proto__` is just another room id).
+ */
+@Injectable()
+export class InMemoryRoomRegistry implements RoomRegistry {
+  private readonly bySocket = new Map<string, Participant>();
+  private readonly rooms = new Map<string, Map<string, Participant>>();
+
+  join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
+    const current = this.bySocket.get(newcomer.socketId);
+    const target = this.rooms.get(newcomer.roomId);
+    const rejoining = current?.roomId === newcomer.roomId;
+    if (!rejoining && target && target.size >= capacity) {
+      return Promise.reject(new RoomFullError(newcomer.roomId, capacity));
+    }
+    const left = current && !rejoining ? this.remove(current) : undefined;
+    const participant: Participant =
+      rejoining && current
+        ? { ...current, name: newcomer.name }
+        : {
+            ...newcomer,
+            joinedAt: newcomer.joinedAt ?? Date.now(),
+            media: { ...NO_MEDIA },
+            handRaised: false,
+          };
+    let room = this.rooms.get(participant.roomId);
+    if (!room) this.rooms.set(participant.roomId, (room = new Map<string, Participant>()));
+    room.set(participant.socketId, participant);
+    this.bySocket.set(participant.socketId, participant);
+    return Promise.resolve({ left, participants: [...room.values()] });
+  }
+
+  leave(socketId: string): Promise<Participant | undefined> {
+    const participant = this.bySocket.get(socketId);
+    return Promise.resolve(participant ? this.remove(participant) : undefined);
+  }
+
+  participant(socketId: string): Promise<Participant | undefined> {
+    return Promise.resolve(this.bySocket.get(socketId));
+  }
+
+  roomOf(socketId: string): Promise<string | undefined> {
+    return Promise.resolve(this.bySocket.get(socketId)?.roomId);
+  }
+
+  inSameRoom(socketA: string, socketB: string): Promise<boolean> {
+    const a = this.bySocket.get(socketA);
+    return Promise.resolve(a !== undefined && a.roomId === this.bySocket.get(socketB)?.roomId);
+  }
+
+  participants(roomId: string): Promise<Participant[]> {
+    return Promise.resolve([...(this.rooms.get(roomId)?.values() ?? [])]);
+  }
+
+  setMedia(socketId: string, media: MediaState): Promise<string | undefined> {
+    const participant = this.bySocket.get(socketId);
+    if (participant) participant.media = { ...media };
+    return Promise.resolve(participant?.roomId);
+  }
+
+  setHandRaised(socketId: string, raised: boolean): Promise<string | undefined> {
+    const participant = this.bySocket.get(socketId);
+    if (participant) participant.handRaised = raised;
+    return Promise.resolve(participant?.roomId);
+  }
+
+  stats(): Promise<{ rooms: number; participants: number }> {
+    return Promise.resolve({ rooms: this.rooms.size, participants: this.bySocket.size });
+  }
+
+  private remove(participant: Participant): Participant {
+    this.bySocket.delete(participant.socketId);
+    const room = this.rooms.get(participant.roomId);
+    room?.delete(participant.socketId);
+    if (room?.size === 0) this.rooms.delete(participant.roomId);
+    return participant;
+  }
+}

@@ -1,0 +1,30 @@
+export const ROOM_ID_MAX_LENGTH = 128;
+
+/**
+ * The room a client means: a meeting code (`abc-defg-hij`) or, as the existing client sends,
+ * the meeting page URL (`http://host/meet/abc-defg-hij`), whose last non-empty path segment
+ * (decoded) is the room. Returns undefined for anything that does not give 1-128 characters.
+ */
+export function normalizeRoomId(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.length > 4096) return undefined;
+  let roomId = raw.trim();
+  if (/^https?:\/\//i.test(roomId)) {
+    let url: URL;
+    try {
+      url = new URL(roomId);
+    } catch {
+      return undefined;
+    }
+    const segment = url.pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .pop();
+    if (segment === undefined) return undefined;
+    try {
+      roomId = decodeURIComponent(segment).trim();
+    } catch {
+      return undefined;
+    }
+  }
+  return roomId.length >= 1 && roomId.length <= ROOM_ID_MAX_LENGTH ? roomId : undefined;
+}

@@ -1,0 +1,51 @@
+import type { MediaState, ParticipantView } from './events.js';
+
+/** Injection token of the RoomRegistry implementation (in-memory, or Redis when scaled out). */
+export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');
+
+export interface Participant extends ParticipantView {
+  roomId: string;
+}
+
+export type NewParticipant = Omit<Participant, 'joinedAt' | 'media' | 'handRaised'> & {
+  joinedAt?: number;
+};
+
+export interface JoinOutcome {
+  /** The room left to join this one, and the participant as they were there. */
+  left?: Participant;
+  /** Everyone in the joined room, the joiner included, in join order. */
+  participants: Participant[];
+}
+
+export class RoomFullError extends Error {
+  constructor(
+    readonly roomId: string,
+    readonly capacity: number,
+  ) {
+    super(`room is full (${capacity} participants)`);
+    this.name = 'RoomFullError';
+  }
+}
+
+/**
+ * The only owner of room membership. A socket is in at most one room; empty rooms disappear.
+ * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
+ * touching the gateway. Lookups by socket and by room are O(1).
+ */
+export interface RoomRegistry {
+  /** Adds the socket to a room (leaving its current one); throws RoomFullError at capacity. */
+  join(participant: NewParticipant, capacity: number): Promise<JoinOutcome>;
+  /** Removes the socket from its room; undefined when it was in none. */
+  leave(socketId: string): Promise<Participant | undefined>;
+  participant(socketId: string): Promise<Participant | undefined>;
+  /** The room of the socket, when it is in one. */
+  roomOf(socketId: string): Promise<string | undefined>;
+  /** Whether both sockets are in the same room (the signal relay rule). */
+  inSameRoom(socketA: string, socketB: string): Promise<boolean>;
+  participants(roomId: string): Promise<Participant[]>;
+  /** Updates the socket's media state; its room, or undefined when in none. */
+  setMedia(socketId: string, media: MediaState): Promise<string | undefined>;
+  setHandRaised(socketId: string, raised: boolean): Promise<string | undefined>;
+  stats(): Promise<{ rooms: number; participants: number }>;
+}

@@ -1,0 +1,35 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+/** One chat message of a room, kept for late joiners for CHAT_RETENTION. */
+@Schema({ collection: 'chat_messages', versionKey: false })
+export class ChatMessage {
+  @Prop({ type: String, required: true })
+  room!: string;
+
+  @Prop({ type: String, required: true, maxlength: 2000 })
+  text!: string;
+
+  @Prop({ type: String, required: true, maxlength: 64 })
+  senderName!: string;
+
+  @Prop({ type: String, required: true })
+  senderSocketId!: string;
+
+  @Prop({ type: Types.ObjectId })
+  userId?: Types.ObjectId;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+}
+
+/** The schema with its indexes: recent history per room, and expiry after `retentionSeconds`. */
+export function chatMessageSchema(
+  retentionSeconds: number,
+): ReturnType<typeof SchemaFactory.createForClass<ChatMessage>> {
+  const schema = SchemaFactory.createForClass(ChatMessage);
+  // _id (an ObjectId) orders messages: room history is read newest first by it.
+  schema.index({ room: 1, _id: -1 });
+  schema.index({ createdAt: 1 }, { expireAfterSeconds: retentionSeconds });
+  return schema;
+}
