@@ -1,0 +1,581 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import type { IceServersResponse, JoinResult, ParticipantView } from '../src/signaling/events.js';
+import { ApiClient, createUser } from './support/api-client.js';
+import {
+  connectSocket,
+  eventually,
+  nextEvent,
+  record,
+  request,
+  sleep,
+  type TestSocket,
+} from './support/socket-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { AGAINST_REAL_MONGODB } from './support/test-database.js';
+
+const FAST = { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '100000' };
+
+type Ack = Awaited<ReturnType<typeof request>>;
+
+async function joined(socket: TestSocket, roomId: string, name?: string): Promise<JoinResult> {
+  const answer = await request(socket, 'join-call', roomId, ...(name === undefined ? [] : [name]));
+  if (!answer.ok) throw new Error(`join failed: ${JSON.stringify(answer)}`);
+  return answer as unknown as JoinResult;
+}
+
+function errorCode(answer: Ack): string | undefined {
+  return answer.ok ? undefined : answer.error.code;
+}
+
+describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+  const open: TestSocket[] = [];
+
+  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
+    const socket = await connectSocket(testApp.baseUrl, options);
+    open.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp({
+      env: {
+        ...FAST,
+        ROOM_MAX_PARTICIPANTS: '4',
+        TURN_URLS: 'turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349',
+        TURN_SECRET: 'turn-shared-secret',
+        TURN_TTL: '1h',
+        STUN_URLS: 'stun:stun.example.com:3478',
+      },
+    });
+    api = new ApiClient(testApp);
+  });
+  afterEach(() => {
+    for (const socket of open.splice(0)) socket.close();
+  });
+  afterAll(() => testApp.close());
+
+  describe("the existing client's call flow", () => {
+    it('joins three in one room and two in another, relays offers, answers and ICE in order, chats and says goodbye', async () => {
+      const [alice, bob, carol, dave, erin] = await Promise.all([
+        client(),
+        client(),
+        client(),
+        client(),
+        client(),
+      ]);
+      const page = (code: string): string => `http://localhost:5173/meet/${code}`;
+      const aliceJoins = record(alice, 'user-joined');
+      const daveJoins = record(dave, 'user-joined');
+
+      alice.emit('join-call', page('room-one'), 'Alice');
+      await eventually(() => aliceJoins.length === 1);
+      expect(aliceJoins[0]).toEqual([alice.id, [alice.id], { [alice.id!]: 'Alice' }]);
+
+      const bobSeen = nextEvent(bob, 'user-joined');
+      bob.emit('join-call', page('room-one'), 'Bob');
+      expect(await bobSeen).toEqual([
+        bob.id,
+        [alice.id, bob.id],
+        { [alice.id!]: 'Alice', [bob.id!]: 'Bob' },
+      ]);
+      await eventually(() => aliceJoins.length === 2);
+      expect(aliceJoins[1][0]).toBe(bob.id);
+
+      dave.emit('join-call', page('room-two'), 'Dave');
+      erin.emit('join-call', 'room-two', 'Erin');
+      await eventually(() => daveJoins.length === 2);
+
+      const carolSeen = nextEvent(carol, 'user-joined');
+      carol.emit('join-call', page('room-one'), 'Carol');
+      const [joiner, clients, usernames] = await carolSeen;
+      expect(joiner).toBe(carol.id);
+      expect(Array.isArray(clients)).toBe(true);
+      expect(clients).toEqual([alice.id, bob.id, carol.id]);
+      expect(usernames).toEqual({ [alice.id!]: 'Alice', [bob.id!]: 'Bob', [carol.id!]: 'Carol' });
+      // Room two never heard of room one, and room one never learns room two's names.
+      expect(daveJoins.map(([id]) => id)).toEqual([dave.id, erin.id]);
+      expect(JSON.stringify(aliceJoins)).not.toContain('Dave');
+
+      // The joiner offers to everyone; they answer; ICE candidates trickle in order.
+      const bobSignals = record(bob, 'signal');
+      const carolSignals = record(carol, 'signal');
+      const offer = JSON.stringify({ sdp: { type: 'offer', sdp: 'v=0 offer from carol' } });
+      carol.emit('signal', bob.id!, offer);
+      const candidates = Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify({ ice: { candidate: `candidate ${i}`, sdpMid: '0' } }),
+      );
+      for (const candidate of candidates) carol.emit('signal', bob.id!, candidate);
+      bob.emit('signal', carol.id!, JSON.stringify({ sdp: { type: 'answer', sdp: 'v=0 answer' } }));
+      await eventually(() => bobSignals.length === 31 && carolSignals.length === 1);
+      expect(bobSignals.map(([from]) => from)).toEqual(Array(31).fill(carol.id));
+      expect(bobSignals.map(([, message]) => message)).toEqual([offer, ...candidates]);
+      expect(carolSignals[0]).toEqual([
+        bob.id,
+        JSON.stringify({ sdp: { type: 'answer', sdp: 'v=0 answer' } }),
+      ]);
+
+      // Chat reaches every member of the room, the sender included, and nobody else.
+      const chats = [alice, bob, carol, dave].map((socket) => record(socket, 'chat-message'));
+      alice.emit('chat-message', '  hello room one  ', 'Alice');
+      await eventually(
+        () => chats[0].length === 1 && chats[1].length === 1 && chats[2].length === 1,
+      );
+      for (const seen of chats.slice(0, 3))
+        expect(seen[0]).toEqual(['hello room one', 'Alice', alice.id]);
+      bob.emit('chat-message', 'second', 'Bob');
+      await eventually(() => chats[2].length === 2);
+      await sleep(100);
+      expect(chats[3]).toEqual([]);
+
+      // A late joiner gets the history, oldest first, in the live argument order.
+      const late = await client();
+      const replay = record(late, 'chat-message');
+      await joined(late, 'room-one', 'Late');
+      await eventually(() => replay.length === 2);
+      expect(replay).toEqual([
+        ['hello room one', 'Alice', alice.id],
+        ['second', 'Bob', bob.id],
+      ]);
+
+      // Leaving: the others hear user-left with the time the socket spent in the room.
+      const left = nextEvent(alice, 'user-left');
+      await sleep(50);
+      bob.close();
+      const [leftId, timeOnline] = await left;
+      expect(leftId).toBe(bob.id ?? leftId);
+      expect(timeOnline).toBeGreaterThanOrEqual(50);
+      expect(timeOnline).toBeLessThan(60_000);
+    });
+
+    it('puts the page URL and the bare code in the same room, and any string is just an id', async () => {
+      const [a, b, c, d] = await Promise.all([client(), client(), client(), client()]);
+      await joined(a, 'https://meet.example.com/meet/same-room/');
+      const second = await joined(b, 'same-room');
+      expect(second.roomId).toBe('same-room');
+      expect(second.participants.map((participant) => participant.socketId)).toEqual([a.id, b.id]);
+      for (const id of ['constructor', 'toString', '__proto__']) {
+        const first = await joined(c, id);
+        expect(first.roomId).toBe(id);
+      }
+      const proto = await joined(d, '__proto__');
+      expect(proto.participants.map((participant) => participant.socketId)).toEqual([c.id, d.id]);
+    });
+  });
+
+  describe('room rules', () => {
+    it('relays signals only within the room and tells the sender otherwise', async () => {
+      const [inside, target, outsider, lonely] = await Promise.all([
+        client(),
+        client(),
+        client(),
+        client(),
+      ]);
+      await joined(inside, 'private');
+      await joined(target, 'private');
+      await joined(outsider, 'elsewhere');
+      const received = record(target, 'signal');
+      const answer = await request(outsider, 'signal', target.id, '{"sdp":"intrusion"}');
+      expect(errorCode(answer)).toBe('target-not-in-room');
+      const told = nextEvent(lonely, 'signaling-error');
+      lonely.emit('signal', target.id!, '{"sdp":"no room at all"}');
+      expect(await told).toEqual([
+        'signal',
+        expect.objectContaining({ code: 'target-not-in-room' }),
+      ]);
+      expect(
+        (await request(inside, 'signal', target.id, { sdp: 'object payloads are fine' })).ok,
+      ).toBe(true);
+      await eventually(() => received.length === 1);
+      await sleep(50);
+      expect(received).toEqual([[inside.id, { sdp: 'object payloads are fine' }]]);
+    });
+
+    it('moves a socket that joins another room, and lets it leave without disconnecting', async () => {
+      const [mover, stayer, other] = await Promise.all([client(), client(), client()]);
+      await joined(stayer, 'room-a');
+      await joined(mover, 'room-a');
+      await joined(other, 'room-b');
+      const leftA = nextEvent(stayer, 'user-left');
+      const switched = await joined(mover, 'room-b');
+      expect((await leftA)[0]).toBe(mover.id);
+      expect(switched.participants.map((participant) => participant.socketId)).toEqual([
+        other.id,
+        mover.id,
+      ]);
+      // Chat in room A no longer reaches the mover.
+      const moverChat = record(mover, 'chat-message');
+      await request(stayer, 'chat-message', 'only room a');
+      const leftB = nextEvent(other, 'user-left');
+      expect((await request(mover, 'leave-call')).ok).toBe(true);
+      expect((await leftB)[0]).toBe(mover.id);
+      expect(mover.connected).toBe(true);
+      expect(errorCode(await request(mover, 'leave-call'))).toBe('not-in-room');
+      expect(errorCode(await request(mover, 'chat-message', 'nobody hears me'))).toBe(
+        'not-in-room',
+      );
+      expect(moverChat).toEqual([]);
+    });
+
+    it('refuses a join beyond ROOM_MAX_PARTICIPANTS with room-full', async () => {
+      const sockets = await Promise.all(Array.from({ length: 5 }, () => client()));
+      for (const socket of sockets.slice(0, 4)) await joined(socket, 'crowded');
+      const answer = await request(sockets[4], 'join-call', 'crowded');
+      expect(errorCode(answer)).toBe('room-full');
+      // A member re-joining its own room is not refused.
+      expect((await request(sockets[0], 'join-call', 'crowded')).ok).toBe(true);
+    });
+
+    it('relays media state and raised hands, and reports them in the join acknowledgement', async () => {
+      const [speaker, listener, late] = await Promise.all([client(), client(), client()]);
+      await joined(speaker, 'media-room', 'Speaker');
+      await joined(listener, 'media-room', 'Listener');
+      const mediaSeen = nextEvent(listener, 'media-state');
+      expect(
+        (await request(speaker, 'media-state', { audio: false, video: true, screen: true })).ok,
+      ).toBe(true);
+      expect(await mediaSeen).toEqual([speaker.id, { audio: false, video: true, screen: true }]);
+      const handSeen = nextEvent(listener, 'raise-hand');
+      await request(speaker, 'raise-hand', true);
+      expect(await handSeen).toEqual([speaker.id, true]);
+      const view = await joined(late, 'media-room');
+      const speakerView = view.participants.find(
+        (participant: ParticipantView) => participant.socketId === speaker.id,
+      );
+      expect(speakerView).toMatchObject({
+        name: 'Speaker',
+        media: { audio: false, video: true, screen: true },
+        handRaised: true,
+      });
+    });
+  });
+
+  describe('identity', () => {
+    it('binds a token to the socket: the account name wins over the one sent', async () => {
+      const user = await createUser(api, { name: 'Real Name' });
+      const [viaAuth, viaQuery] = await Promise.all([
+        client({ token: user.token }),
+        client({ token: user.token, tokenInQuery: true }),
+      ]);
+      const first = await joined(viaAuth, 'identity-room', 'Impostor');
+      expect(first.participants[0]).toMatchObject({ name: 'Real Name', userId: user.id });
+      const chat = nextEvent(viaQuery, 'chat-message');
+      await joined(viaQuery, 'identity-room');
+      await request(viaAuth, 'chat-message', 'hi', 'Someone Else');
+      expect(await chat).toEqual(['hi', 'Real Name', viaAuth.id]);
+    });
+
+    it('refuses an invalid, forged or signed-out token at connection', async () => {
+      await expect(connectSocket(testApp.baseUrl, { token: 'not-a-token' })).rejects.toThrow(
+        'Invalid token',
+      );
+      const user = await createUser(api);
+      await api.post('/api/v1/auth/logout', undefined, { token: user.token });
+      await expect(connectSocket(testApp.baseUrl, { token: user.token })).rejects.toThrow(
+        'Session expired or signed out',
+      );
+    });
+
+    it('disconnects signed-in sockets, with a reason, when their session is logged out', async () => {
+      const user = await createUser(api);
+      const other = await createUser(api);
+      const [socket, unrelated] = await Promise.all([
+        client({ token: user.token }),
+        client({ token: other.token }),
+      ]);
+      await joined(socket, 'logout-room');
+      const ended = nextEvent(socket, 'session-ended');
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      expect((await api.post('/api/v1/auth/logout', undefined, { token: user.token })).status).toBe(
+        204,
+      );
+      expect(await ended).toEqual(['signed-out']);
+      expect(await disconnected).toBe('io server disconnect');
+      await sleep(50);
+      expect(unrelated.connected).toBe(true);
+    });
+
+    it('answers ICE servers with time-limited TURN credentials in the coturn REST scheme', async () => {
+      const user = await createUser(api);
+      const signedIn = await api.get<IceServersResponse>('/api/v1/ice-servers', {
+        token: user.token,
+      });
+      const guest = await api.get<IceServersResponse>('/api/v1/ice-servers');
+      for (const [response, identity] of [
+        [signedIn, user.id],
+        [guest, undefined],
+      ] as const) {
+        expect(response.status).toBe(200);
+        expect(response.body.ttl).toBe(3600);
+        expect(response.body.iceServers[0]).toEqual({ urls: ['stun:stun.example.com:3478'] });
+        const turn = response.body.iceServers[1];
+        expect(turn.urls).toEqual([
+          'turn:turn.example.com:3478?transport=udp',
+          'turns:turn.example.com:5349',
+        ]);
+        const [expiry, who] = (turn.username ?? '').split(':');
+        expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(3590);
+        expect(Number(expiry) - Date.now() / 1000).toBeLessThanOrEqual(3600);
+        if (identity) expect(who).toBe(identity);
+        else expect(who).toMatch(/^guest-/);
+        expect(turn.credential).toBe(
+          createHmac('sha1', 'turn-shared-secret')
+            .update(turn.username ?? '')
+            .digest('base64'),
+        );
+      }
+      expect((await api.get('/api/v1/ice-servers', { token: 'forged' })).status).toBe(401);
+      const socket = await client({ token: user.token });
+      const view = await joined(socket, 'ice-room');
+      expect(view.iceServers[1].username).toMatch(new RegExp(`^\\d+:${user.id}$`));
+    });
+  });
+
+  describe('bad input never hurts the server or other sockets', () => {
+    const cases: [string, string, unknown[]][] = [
+      ['join-call without a room', 'join-call', []],
+      ['join-call with a number', 'join-call', [42]],
+      ['join-call with an object', 'join-call', [{ room: 'x' }]],
+      ['join-call with a 10 KB id', 'join-call', ['r'.repeat(10_240)]],
+      ['join-call with a blank id', 'join-call', ['   ']],
+      ['join-call with a name that is an object', 'join-call', ['room', { $gt: '' }]],
+      ['join-call with a 65-character name', 'join-call', ['room', 'n'.repeat(65)]],
+      ['signal without arguments', 'signal', []],
+      ['signal to a non-string', 'signal', [{ id: 'x' }, 'msg']],
+      ['signal with a numeric payload', 'signal', ['someone', 12]],
+      ['signal with an array payload', 'signal', ['someone', ['a']]],
+      ['signal over 64 KB', 'signal', ['someone', 'x'.repeat(64 * 1024 + 1)]],
+      ['signal object over 64 KB', 'signal', ['someone', { blob: 'x'.repeat(64 * 1024) }]],
+      ['chat without text', 'chat-message', []],
+      ['chat with a number', 'chat-message', [7]],
+      ['chat that is only spaces', 'chat-message', ['    ']],
+      ['chat over 2,000 characters', 'chat-message', ['c'.repeat(2001)]],
+      ['media-state that is a string', 'media-state', ['on']],
+      ['media-state with a missing field', 'media-state', [{ audio: true, video: false }]],
+      [
+        'media-state with non-booleans',
+        'media-state',
+        [{ audio: 'yes', video: false, screen: false }],
+      ],
+      ['raise-hand with a string', 'raise-hand', ['true']],
+    ];
+
+    it.each(cases)('answers %s with invalid-argument', async (_label, event, args) => {
+      const socket = await client();
+      if (event !== 'join-call') await joined(socket, 'bad-input-room');
+      const answer = await request(socket, event, ...args);
+      expect(errorCode(answer)).toBe('invalid-argument');
+      expect(socket.connected).toBe(true);
+    });
+
+    it('keeps relaying for everyone while one socket sends garbage', async () => {
+      const [noisy, a, b] = await Promise.all([client(), client(), client()]);
+      await joined(a, 'steady');
+      await joined(b, 'steady');
+      const errors = record(noisy, 'signaling-error');
+      const garbage: unknown[][] = [
+        [],
+        [null],
+        [undefined, undefined],
+        [[1, 2, 3]],
+        [{ toString: 'x' }],
+        ['x'.repeat(100_000)],
+      ];
+      for (const event of [
+        'join-call',
+        'signal',
+        'chat-message',
+        'media-state',
+        'raise-hand',
+        'leave-call',
+      ]) {
+        for (const args of garbage)
+          (noisy.emit as (event: string, ...args: unknown[]) => void)(event, ...args);
+      }
+      (noisy.emit as (event: string, ...args: unknown[]) => void)('no-such-event', 'whatever');
+      const relayed = nextEvent(b, 'signal');
+      await request(a, 'signal', b.id, '{"ice":"still works"}');
+      expect(await relayed).toEqual([a.id, '{"ice":"still works"}']);
+      await eventually(() => errors.length >= 30);
+      expect(noisy.connected).toBe(true);
+    });
+
+    it('closes a connection that sends a message over the size limit, and only that one', async () => {
+      const [big, bystander] = await Promise.all([client(), client()]);
+      const disconnected = new Promise<string>((resolve) => big.once('disconnect', resolve));
+      big.emit('chat-message', 'x'.repeat(300 * 1024));
+      expect(await disconnected).toBe('transport close');
+      expect((await request(bystander, 'join-call', 'after-big')).ok).toBe(true);
+    });
+  });
+
+  describe('presence', () => {
+    it('reports room statistics and who is in a meeting, and leaves nothing behind', async () => {
+      const user = await createUser(api);
+      const before = (
+        await api.get<{ rooms: number; participants: number; sockets: number }>(
+          '/api/v1/rooms/stats',
+          { token: user.token },
+        )
+      ).body;
+      const sockets = await Promise.all([client(), client(), client()]);
+      await joined(sockets[0], 'presence-a', 'First');
+      await joined(sockets[1], 'http://x/meet/presence-a', 'Second');
+      await joined(sockets[2], 'presence-b', 'Third');
+      await request(sockets[1], 'media-state', { audio: true, video: false, screen: false });
+      const stats = (await api.get<typeof before>('/api/v1/rooms/stats', { token: user.token }))
+        .body;
+      expect(stats).toEqual({
+        rooms: before.rooms + 2,
+        participants: before.participants + 3,
+        sockets: before.sockets + 3,
+      });
+      const who = await api.get<
+        { name: string; joinedAt: string; media: object; signedIn: boolean }[]
+      >('/api/v1/meetings/presence-a/participants', { token: user.token });
+      expect(who.body.map((participant) => participant.name)).toEqual(['First', 'Second']);
+      expect(who.body[1]).toMatchObject({
+        media: { audio: true, video: false, screen: false },
+        signedIn: false,
+      });
+      expect(JSON.stringify(who.body)).not.toContain(sockets[0].id);
+      expect((await api.get('/api/v1/rooms/stats')).status).toBe(401);
+      expect((await api.get('/api/v1/meetings/presence-a/participants')).status).toBe(401);
+
+      for (const socket of sockets) socket.close();
+      await eventually(() => true);
+      await sleep(200);
+      const after = (await api.get<typeof before>('/api/v1/rooms/stats', { token: user.token }))
+        .body;
+      expect(after).toEqual(before);
+      expect(
+        (
+          await api.get<unknown[]>('/api/v1/meetings/presence-a/participants', {
+            token: user.token,
+          })
+        ).body,
+      ).toEqual([]);
+    });
+  });
+});
+
+describe('Signaling with guests disabled, short tokens and tight rate limits', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({
+      env: {
+        ...FAST,
+        SIGNALING_ALLOW_GUESTS: 'false',
+        JWT_EXPIRES_IN: '2s',
+        RATE_LIMIT_SOCKET_CHAT: '3',
+        RATE_LIMIT_SOCKET_JOINS: '2',
+      },
+    });
+    api = new ApiClient(testApp);
+  });
+  afterAll(() => testApp.close());
+
+  it('refuses sockets without a token, and ICE servers to anonymous callers', async () => {
+    await expect(connectSocket(testApp.baseUrl)).rejects.toThrow(
+      'Sign-in required: guests are not allowed',
+    );
+    expect((await api.get('/api/v1/ice-servers')).status).toBe(401);
+  });
+
+  it('limits events per socket and kind, with a rate-limited error', async () => {
+    const user = await createUser(api);
+    const socket = await connectSocket(testApp.baseUrl, { token: user.token });
+    try {
+      expect((await request(socket, 'join-call', 'limited')).ok).toBe(true);
+      const chats = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => request(socket, 'chat-message', `m${i}`)),
+      );
+      expect(chats.map((answer) => answer.ok)).toEqual([true, true, true, false, false]);
+      expect(errorCode(chats[4])).toBe('rate-limited');
+      expect((await request(socket, 'join-call', 'limited-2')).ok).toBe(true);
+      expect(errorCode(await request(socket, 'join-call', 'limited-3'))).toBe('rate-limited');
+      // Other kinds keep their own allowance.
+      expect((await request(socket, 'raise-hand', true)).ok).toBe(true);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('disconnects a socket when its token expires', async () => {
+    const user = await createUser(api);
+    const socket = await connectSocket(testApp.baseUrl, { token: user.token });
+    const ended = nextEvent(socket, 'session-ended', 5_000);
+    expect(await ended).toEqual(['token-expired']);
+    await eventually(() => !socket.connected);
+    await expect(connectSocket(testApp.baseUrl, { token: user.token })).rejects.toThrow(
+      'Token expired',
+    );
+  });
+});
+
+(AGAINST_REAL_MONGODB ? describe.skip : describe)('Chat persistence', () => {
+  it('replays chat to a late joiner after the server and its database restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-'));
+    let database = await EmbeddedMongoServer.start({ dataDir });
+    let testApp = await startTestApp({ env: { ...FAST, DB_URI: database.uri('meet') } });
+    const talker = await connectSocket(testApp.baseUrl);
+    await joined(talker, 'http://localhost:5173/meet/persistent-room', 'Talker');
+    for (const text of ['first', 'second', 'third'])
+      expect((await request(talker, 'chat-message', text)).ok).toBe(true);
+    talker.close();
+    await sleep(100);
+    await testApp.close();
+    await database.stop();
+
+    database = await EmbeddedMongoServer.start({ dataDir });
+    testApp = await startTestApp({ env: { ...FAST, DB_URI: database.uri('meet') } });
+    try {
+      await eventually(() => true);
+      const late = await connectSocket(testApp.baseUrl);
+      const replay = record(late, 'chat-message');
+      for (let attempt = 0; attempt < 50 && replay.length === 0; attempt++) {
+        await joined(late, 'persistent-room', 'Late');
+        if (replay.length === 0) await sleep(100);
+      }
+      expect(replay.slice(0, 3).map(([text, sender]) => [text, sender])).toEqual([
+        ['first', 'Talker'],
+        ['second', 'Talker'],
+        ['third', 'Talker'],
+      ]);
+      late.close();
+    } finally {
+      await testApp.close();
+      await database.stop();
+    }
+  });
+
+  it('keeps delivering chat live while the database is down', async () => {
+    const testApp = await startTestApp({ env: FAST });
+    const [a, b] = await Promise.all([
+      connectSocket(testApp.baseUrl),
+      connectSocket(testApp.baseUrl),
+    ]);
+    try {
+      await joined(a, 'db-down');
+      await joined(b, 'db-down');
+      await testApp.database?.embedded?.stop();
+      const seen = nextEvent(b, 'chat-message');
+      expect((await request(a, 'chat-message', 'still here')).ok).toBe(true);
+      expect(await seen).toEqual(['still here', 'Guest', a.id]);
+      const relayed = nextEvent(b, 'signal');
+      a.emit('signal', b.id!, '{"sdp":"x"}');
+      expect((await relayed)[1]).toBe('{"sdp":"x"}');
+    } finally {
+      a.close();
+      b.close();
+      await testApp.close();
+    }
+  }, 30_000);
+});

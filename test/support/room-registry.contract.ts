@@ -1,0 +1,116 @@
+import { RoomFullError, type RoomRegistry } from '../../src/signaling/room-registry.js';
+
+/**
+ * The behaviour every RoomRegistry implementation must have. Run it with a factory that gives
+ * a fresh, empty registry (and cleans up in `dispose`).
+ */
+export function describeRoomRegistryContract(
+  name: string,
+  create: () => Promise<{ registry: RoomRegistry; dispose: () => Promise<void> }>,
+): void {
+  describe(`${name} (RoomRegistry contract)`, () => {
+    let registry: RoomRegistry;
+    let dispose: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ registry, dispose } = await create());
+    });
+    afterEach(() => dispose());
+
+    const member = (socketId: string, roomId: string, extra: object = {}) => ({
+      socketId,
+      roomId,
+      name: `name of ${socketId}`,
+      ...extra,
+    });
+
+    it('lists a room in join order, with defaults for media and hand', async () => {
+      await registry.join(member('s1', 'room'), 16);
+      const outcome = await registry.join(member('s2', 'room', { userId: 'u2' }), 16);
+      expect(outcome.left).toBeUndefined();
+      expect(outcome.participants.map((participant) => participant.socketId)).toEqual(['s1', 's2']);
+      expect(outcome.participants[1]).toMatchObject({
+        roomId: 'room',
+        name: 'name of s2',
+        userId: 'u2',
+        media: { audio: false, video: false, screen: false },
+        handRaised: false,
+      });
+      expect(typeof outcome.participants[1].joinedAt).toBe('number');
+      expect(await registry.roomOf('s2')).toBe('room');
+      expect((await registry.participant('s1'))?.name).toBe('name of s1');
+    });
+
+    it('keeps a socket in at most one room: joining another leaves the first', async () => {
+      await registry.join(member('s1', 'a'), 16);
+      await registry.join(member('s2', 'a'), 16);
+      const outcome = await registry.join(member('s1', 'b'), 16);
+      expect(outcome.left?.roomId).toBe('a');
+      expect((await registry.participants('a')).map((participant) => participant.socketId)).toEqual(
+        ['s2'],
+      );
+      expect((await registry.participants('b')).map((participant) => participant.socketId)).toEqual(
+        ['s1'],
+      );
+    });
+
+    it('removes empty rooms and answers undefined for unknown sockets', async () => {
+      await registry.join(member('s1', 'solo'), 16);
+      expect((await registry.leave('s1'))?.roomId).toBe('solo');
+      expect(await registry.leave('s1')).toBeUndefined();
+      expect(await registry.participants('solo')).toEqual([]);
+      expect(await registry.stats()).toEqual({ rooms: 0, participants: 0 });
+      expect(await registry.roomOf('ghost')).toBeUndefined();
+      expect(
+        await registry.setMedia('ghost', { audio: true, video: true, screen: true }),
+      ).toBeUndefined();
+    });
+
+    it('tells whether two sockets share a room', async () => {
+      await registry.join(member('a1', 'a'), 16);
+      await registry.join(member('a2', 'a'), 16);
+      await registry.join(member('b1', 'b'), 16);
+      expect(await registry.inSameRoom('a1', 'a2')).toBe(true);
+      expect(await registry.inSameRoom('a1', 'b1')).toBe(false);
+      expect(await registry.inSameRoom('a1', 'nobody')).toBe(false);
+      expect(await registry.inSameRoom('nobody', 'nobody-else')).toBe(false);
+    });
+
+    it('refuses joins beyond capacity, but not a member re-joining', async () => {
+      await registry.join(member('s1', 'full'), 2);
+      await registry.join(member('s2', 'full'), 2);
+      await expect(registry.join(member('s3', 'full'), 2)).rejects.toBeInstanceOf(RoomFullError);
+      expect(await registry.roomOf('s3')).toBeUndefined();
+      expect((await registry.join(member('s2', 'full'), 2)).participants).toHaveLength(2);
+    });
+
+    it('treats every string as a plain room id', async () => {
+      for (const roomId of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+        await registry.join(member(`s-${roomId}`, roomId), 16);
+        expect(
+          (await registry.participants(roomId)).map((participant) => participant.socketId),
+        ).toEqual([`s-${roomId}`]);
+      }
+      expect(await registry.stats()).toEqual({ rooms: 4, participants: 4 });
+    });
+
+    it('updates media state and raised hands', async () => {
+      await registry.join(member('s1', 'm'), 16);
+      expect(await registry.setMedia('s1', { audio: true, video: false, screen: true })).toBe('m');
+      expect(await registry.setHandRaised('s1', true)).toBe('m');
+      expect(await registry.participant('s1')).toMatchObject({
+        media: { audio: true, video: false, screen: true },
+        handRaised: true,
+      });
+    });
+
+    it('stays consistent under concurrent joins into a nearly full room', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => registry.join(member(`c${i}`, 'race'), 4)),
+      );
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(4);
+      expect(await registry.participants('race')).toHaveLength(4);
+      expect(await registry.stats()).toEqual({ rooms: 1, participants: 4 });
+    });
+  });
+}
