@@ -1,0 +1,273 @@
+/**
+ * bench/signaling: the relay against the transport's floor, in one run.
+ * - Signals: ROOMS x PER_ROOM sockets (default 200 x 5); in every room each participant keeps
+ *   one ICE-candidate-sized signal circulating to the next participant (1,000 in flight).
+ *   Relayed messages per second and p50/p99 latency, for our server (node dist/main.js) and
+ *   for a bare Socket.IO relay (bench/bare-relay-server.ts), alternating; prints our/bare.
+ * - Chat fan-out: the cost per message with 10 active rooms while 10 or 1,000 rooms exist.
+ * Servers run in child processes on loopback; loops are bounded by time and count.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
+const PER_ROOM = Number(process.env.BENCH_PER_ROOM ?? 5);
+const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const WARMUP_MS = 1500;
+const ROUNDS = 2;
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Target {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+async function startOurs(): Promise<Target> {
+  const port = await freePort();
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles our server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      DATA_DIR: ':memory:',
+      LOG_LEVEL: 'warn',
+      ROOM_MAX_PARTICIPANTS: '1000',
+      RATE_LIMIT_SOCKET_SIGNALS: '1000000',
+      RATE_LIMIT_SOCKET_CHAT: '1000000',
+      RATE_LIMIT_SOCKET_JOINS: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break;
+    } catch {
+      // starting
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return { name: 'ours', url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+async function startBare(): Promise<Target> {
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist-bench/bench/bare-relay-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((done) =>
+    child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))),
+  );
+  return { name: 'bare', url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+async function connectAll(url: string, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let offset = 0; offset < count; offset += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - offset) },
+      () =>
+        new Promise<Socket>((done, fail) => {
+          const socket = io(url, {
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+          });
+          socket.once('connect', () => done(socket));
+          socket.once('connect_error', fail);
+        }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}
+
+async function joinRooms(sockets: Socket[], perRoom: number, prefix: string): Promise<Socket[][]> {
+  const rooms: Socket[][] = [];
+  for (let i = 0; i < sockets.length; i += perRoom) rooms.push(sockets.slice(i, i + perRoom));
+  await Promise.all(
+    rooms.flatMap((members, r) =>
+      members.map(
+        (socket, m) =>
+          new Promise<void>((done) => {
+            socket.once('user-joined', () => done());
+            socket.emit('join-call', `${prefix}-${r}`, `p${m}`);
+          }),
+      ),
+    ),
+  );
+  return rooms;
+}
+
+/** Lets the server finish handling the disconnects before the next measurement. */
+function settle(): Promise<void> {
+  return new Promise((done) => setTimeout(done, 1_000));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function measureSignals(target: Target): Promise<{ rate: number; p50: number; p99: number }> {
+  const sockets = await connectAll(target.url, ROOMS * PER_ROOM);
+  const rooms = await joinRooms(sockets, PER_ROOM, 'sig');
+  let measuring = false;
+  let running = true;
+  let relayed = 0;
+  const latencies: number[] = [];
+  const padding =
+    'a=candidate:1 1 udp 2122260223 192.168.1.10 54321 typ host generation 0 ufrag abcd network-id 1';
+  for (const members of rooms) {
+    members.forEach((socket, index) => {
+      const next = members[(index + 1) % members.length];
+      socket.on('signal', (_from: string, message: string) => {
+        const sentAt = Number(message.slice(message.lastIndexOf(':') + 1, -2));
+        if (measuring) {
+          relayed += 1;
+          if (relayed % 7 === 0) latencies.push(performance.now() - sentAt);
+        }
+        if (running)
+          socket.emit(
+            'signal',
+            next.id,
+            `{"ice":{"candidate":"${padding}","t":${performance.now()}}}`,
+          );
+      });
+    });
+  }
+  for (const members of rooms) {
+    members.forEach((socket, index) => {
+      socket.emit(
+        'signal',
+        members[(index + 1) % members.length].id,
+        `{"ice":{"candidate":"${padding}","t":${performance.now()}}}`,
+      );
+    });
+  }
+  await new Promise((done) => setTimeout(done, WARMUP_MS));
+  measuring = true;
+  const started = performance.now();
+  await new Promise((done) => setTimeout(done, MEASURE_MS));
+  measuring = false;
+  const elapsed = performance.now() - started;
+  running = false;
+  await new Promise((done) => setTimeout(done, 300));
+  for (const socket of sockets) socket.close();
+  await settle();
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: relayed / (elapsed / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+/** Milliseconds per chat message (fan-out to 5) from 10 active rooms, with `totalRooms` rooms open. */
+let chatRun = 0;
+
+async function measureChat(target: Target, totalRooms: number): Promise<number> {
+  chatRun += 1;
+  const active = await joinRooms(await connectAll(target.url, 10 * 5), 5, `chat-active-${chatRun}`);
+  const idleSockets = await connectAll(target.url, (totalRooms - 10) * 2);
+  await joinRooms(idleSockets, 2, `chat-idle-${chatRun}`);
+  const messages = 2_000;
+  let received = 0;
+  const expected = messages * 5;
+  const done = new Promise<void>((finish) => {
+    for (const members of active) {
+      for (const socket of members) {
+        socket.on('chat-message', () => {
+          received += 1;
+          if (received === expected) finish();
+        });
+      }
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < messages; i++) {
+    const members = active[i % active.length];
+    members[i % members.length].emit('chat-message', `message ${i}`, 'bench');
+    if (i % 50 === 49) await new Promise((resolveTick) => setImmediate(resolveTick));
+  }
+  await Promise.race([done, new Promise((finish) => setTimeout(finish, 60_000))]);
+  const perMessage = (performance.now() - started) / messages;
+  for (const socket of [...active.flat(), ...idleSockets]) socket.close();
+  await settle();
+  return perMessage;
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, { rate: number; p50: number; p99: number }[]> = {
+    ours: [],
+    bare: [],
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate which server goes first, so neither always runs on a fresher machine.
+    for (const start of round % 2 === 0 ? [startOurs, startBare] : [startBare, startOurs]) {
+      const target = await start();
+      try {
+        results[target.name].push(await measureSignals(target));
+      } finally {
+        await target.stop();
+      }
+    }
+  }
+  const mean = (name: string, key: 'rate' | 'p50' | 'p99'): number =>
+    results[name].reduce((sum, result) => sum + result[key], 0) / results[name].length;
+  const ours = { rate: mean('ours', 'rate'), p50: mean('ours', 'p50'), p99: mean('ours', 'p99') };
+  const bare = { rate: mean('bare', 'rate'), p50: mean('bare', 'p50'), p99: mean('bare', 'p99') };
+  const throughputRatio = ours.rate / bare.rate;
+  const p99Ratio = ours.p99 / bare.p99;
+  console.log(
+    `signaling benchmark: ${ROOMS} rooms x ${PER_ROOM} participants, ${ROUNDS} rounds of ${MEASURE_MS / 1000}s each`,
+  );
+  console.log(
+    `  ours: ${ours.rate.toFixed(0)} signals/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `  bare: ${bare.rate.toFixed(0)} signals/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `  throughput ours/bare: ${throughputRatio.toFixed(2)} (target >= 0.85) ${throughputRatio >= 0.85 ? 'OK' : 'BELOW TARGET'}`,
+  );
+  console.log(
+    `  p99 ours/bare:        ${p99Ratio.toFixed(2)} (target <= 1.5) ${p99Ratio <= 1.5 ? 'OK' : 'ABOVE TARGET'}`,
+  );
+
+  const target = await startOurs();
+  try {
+    await measureChat(target, 10); // warm-up (JIT, database connection)
+    const small = await measureChat(target, 10);
+    const large = await measureChat(target, 1000);
+    const chatRatio = large / small;
+    console.log(
+      `chat fan-out (ours, 10 active rooms of 5): ${small.toFixed(3)} ms/message with 10 rooms, ${large.toFixed(3)} with 1,000`,
+    );
+    console.log(
+      `  ratio 1,000/10 rooms: ${chatRatio.toFixed(2)} (per-message cost must not grow with rooms; target <= 1.5) ${chatRatio <= 1.5 ? 'OK' : 'ABOVE TARGET'}`,
+    );
+  } finally {
+    await target.stop();
+  }
+}
+
+await main();
