@@ -74,6 +74,22 @@ export interface SignalingConfig {
   rateLimits: { joins: RateLimit; signals: RateLimit; chat: RateLimit; state: RateLimit };
 }
 
+export interface RedisConfig {
+  url: string;
+  /** Prefix of every key and channel, so several deployments can share one Redis. */
+  keyPrefix: string;
+  /** How often this instance announces it is alive. */
+  heartbeatMs: number;
+  /** An instance silent this long is dead: its participants are removed. */
+  deadAfterMs: number;
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
 export interface LoggingConfig {
   level: LogLevelName;
   /** One JSON object per line (production) instead of readable lines. */
@@ -88,6 +104,9 @@ export interface AppConfig {
   database: DatabaseConfig;
   rateLimits: RateLimitConfig;
   signaling: SignalingConfig;
+  /** Scale-out across instances; undefined: single process, in memory. */
+  redis: RedisConfig | undefined;
+  metrics: MetricsConfig;
   logging: LoggingConfig;
 }
 
@@ -285,6 +304,33 @@ function readSignaling(env: Environment): SignalingConfig {
   };
 }
 
+function readRedis(env: Environment): RedisConfig | undefined {
+  const url = raw(env, 'REDIS_URL');
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/\S+$/.test(url)) {
+    throw new ConfigurationError(
+      'REDIS_URL',
+      'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
+    );
+  }
+  const heartbeatMs = readInteger(env, 'NODE_HEARTBEAT_SECONDS', 5, 1, 3600) * 1000;
+  const deadAfterMs = readInteger(env, 'NODE_DEAD_AFTER_SECONDS', 20, 2, 86400) * 1000;
+  if (deadAfterMs < heartbeatMs * 2) {
+    throw new ConfigurationError(
+      'NODE_DEAD_AFTER_SECONDS',
+      'must be at least twice NODE_HEARTBEAT_SECONDS',
+    );
+  }
+  const keyPrefix = raw(env, 'REDIS_PREFIX') ?? 'meet:';
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigurationError(
+      'REDIS_PREFIX',
+      'must be 1-64 letters, digits, ":", ".", "_" or "-"',
+    );
+  }
+  return { url, keyPrefix, heartbeatMs, deadAfterMs };
+}
+
 function readCorsOrigins(env: Environment, nodeEnv: NodeEnvironment): string[] | true {
   const value = raw(env, 'CORS_ORIGINS');
   if (value === undefined || value === '*') {
@@ -412,6 +458,11 @@ export function loadConfiguration(env: Environment): AppConfig {
       },
     },
     signaling: readSignaling(env),
+    redis: readRedis(env),
+    metrics: {
+      enabled: readBoolean(env, 'METRICS_ENABLED', false),
+      token: raw(env, 'METRICS_TOKEN'),
+    },
     logging: {
       level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'log' : 'debug', {
         info: 'log',

@@ -6,8 +6,9 @@ import type { AppConfig } from '../config/configuration.js';
 import { ChatMessage } from './schemas/chat-message.schema.js';
 
 export interface ChatLine {
-  /** Orders messages; also the boundary between replayed and live messages. */
   id: Types.ObjectId;
+  /** Orders messages (ms, from every instance's clock); the boundary between replay and live. */
+  createdAt: Date;
   room: string;
   text: string;
   senderName: string;
@@ -42,13 +43,16 @@ export class ChatService {
   }
 
   /** A new message with its ordering id, ready to deliver and to record. */
-  compose(line: Omit<ChatLine, 'id'>): ChatLine {
-    return { ...line, id: new Types.ObjectId() };
+  compose(line: Omit<ChatLine, 'id' | 'createdAt'>): ChatLine {
+    return { ...line, id: new Types.ObjectId(), createdAt: new Date() };
   }
 
-  /** An id after every message composed so far: history is read up to it. */
-  boundary(): Types.ObjectId {
-    return new Types.ObjectId();
+  /**
+   * The instant a joiner starts receiving live messages: history is read up to and including
+   * it. (A message of the very same millisecond may then arrive twice rather than never.)
+   */
+  boundary(): Date {
+    return new Date();
   }
 
   /** Stores the message in the background. */
@@ -61,7 +65,7 @@ export class ChatService {
         senderName: line.senderName,
         senderSocketId: line.senderSocketId,
         userId: line.userId ? new Types.ObjectId(line.userId) : undefined,
-        createdAt: line.id.getTimestamp(),
+        createdAt: line.createdAt,
       })
       .then(
         () => undefined,
@@ -81,16 +85,16 @@ export class ChatService {
   }
 
   /**
-   * The room's last CHAT_HISTORY_LIMIT messages before `before`, oldest first. Empty (and
+   * The room's last CHAT_HISTORY_LIMIT messages up to `upTo`, oldest first. Empty (and
    * logged) when the database cannot be read: joining still works.
    */
-  async history(room: string, before: Types.ObjectId): Promise<StoredLine[]> {
+  async history(room: string, upTo: Date): Promise<StoredLine[]> {
     if (this.historyLimit === 0) return [];
     await Promise.all([...(this.pending.get(room) ?? [])]);
     try {
       const newestFirst = await this.messages
-        .find({ room, _id: { $lt: before } })
-        .sort({ _id: -1 })
+        .find({ room, createdAt: { $lte: upTo } })
+        .sort({ createdAt: -1, _id: -1 })
         .limit(this.historyLimit)
         .select({ text: 1, senderName: 1, senderSocketId: 1 })
         .lean<StoredLine[]>()

@@ -81,6 +81,20 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve({ rooms: this.rooms.size, participants: this.bySocket.size });
   }
 
+  heartbeat(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  removeDeadNodes(): Promise<Participant[]> {
+    return Promise.resolve([]);
+  }
+
+  close(): Promise<void> {
+    this.bySocket.clear();
+    this.rooms.clear();
+    return Promise.resolve();
+  }
+
   private remove(participant: Participant): Participant {
     this.bySocket.delete(participant.socketId);
     const room = this.rooms.get(participant.roomId);

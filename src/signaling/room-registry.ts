@@ -48,4 +48,13 @@ export interface RoomRegistry {
   setMedia(socketId: string, media: MediaState): Promise<string | undefined>;
   setHandRaised(socketId: string, raised: boolean): Promise<string | undefined>;
   stats(): Promise<{ rooms: number; participants: number }>;
+  /** Shared registries: this instance is alive (no-op for a single process). */
+  heartbeat(): Promise<void>;
+  /**
+   * Shared registries: removes the participants of instances silent since `deadBefore` (ms)
+   * and returns them, so their rooms can be told. A single process has none.
+   */
+  removeDeadNodes(deadBefore: number): Promise<Participant[]>;
+  /** Releases connections; a shared registry also forgets this instance's participants. */
+  close(): Promise<void>;
 }

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Logger, type OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   type OnGatewayConnection,
@@ -12,7 +18,7 @@ import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
 import { SessionEvents } from '../auth/session-events.js';
 import type { AuthenticatedUser } from '../common/authenticated-user.js';
-import type { AppConfig, SignalingConfig } from '../config/configuration.js';
+import type { AppConfig, RedisConfig, SignalingConfig } from '../config/configuration.js';
 import { isDatabaseUnavailableError } from '../database/database-errors.js';
 import { ChatService } from './chat.service.js';
 import {
@@ -128,12 +134,19 @@ function tokenFrom(socket: SignalingSocket): string | undefined {
  */
 @WebSocketGateway()
 export class SignalingGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleDestroy,
+    OnApplicationShutdown
 {
   @WebSocketServer() private server!: SignalingServer;
   private readonly logger = new Logger('Signaling');
   private readonly config: SignalingConfig;
   private unsubscribeRevocations?: () => void;
+  private readonly cluster: RedisConfig | undefined;
+  private heartbeatTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -145,6 +158,7 @@ export class SignalingGateway
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('signaling', { infer: true });
+    this.cluster = config.get('redis', { infer: true });
   }
 
   afterInit(server: SignalingServer): void {
@@ -155,10 +169,35 @@ export class SignalingGateway
       );
     });
     this.unsubscribeRevocations = this.sessionEvents.onRevoked((jti) => this.endSession(jti));
+    if (this.cluster) {
+      const { heartbeatMs } = this.cluster;
+      void this.keepAlive();
+      this.heartbeatTimer = setInterval(() => void this.keepAlive(), heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
   }
 
   onModuleDestroy(): void {
     this.unsubscribeRevocations?.();
+    clearInterval(this.heartbeatTimer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.registry.close();
+  }
+
+  /** Announces this instance and removes (and announces) the participants of dead ones. */
+  private async keepAlive(): Promise<void> {
+    if (!this.cluster) return;
+    try {
+      await this.registry.heartbeat();
+      const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
+      for (const ghost of ghosts) this.announceLeft(ghost);
+      if (ghosts.length > 0)
+        this.logger.warn(`removed ${ghosts.length} participants of a dead instance`);
+    } catch (error) {
+      this.logger.warn(`presence heartbeat failed: ${String((error as Error).message)}`);
+    }
   }
 
   handleConnection(socket: SignalingSocket): void {

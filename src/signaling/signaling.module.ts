@@ -6,7 +6,9 @@ import type { AppConfig } from '../config/configuration.js';
 import { ChatService } from './chat.service.js';
 import { IceServersService } from './ice-servers.service.js';
 import { InMemoryRoomRegistry } from './in-memory-room-registry.js';
-import { ROOM_REGISTRY } from './room-registry.js';
+import { Redis } from 'ioredis';
+import { RedisRoomRegistry } from './redis-room-registry.js';
+import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 import { ChatMessage, chatMessageSchema } from './schemas/chat-message.schema.js';
 import { SignalingController } from './signaling.controller.js';
 import { SignalingGateway } from './signaling.gateway.js';
@@ -30,7 +32,17 @@ import { SocketPresence } from './socket-presence.js';
     ChatService,
     IceServersService,
     SocketPresence,
-    { provide: ROOM_REGISTRY, useClass: InMemoryRoomRegistry },
+    {
+      // In memory for one process; shared through Redis when REDIS_URL is set.
+      provide: ROOM_REGISTRY,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>): RoomRegistry => {
+        const redis = config.get('redis', { infer: true });
+        return redis
+          ? new RedisRoomRegistry(new Redis(redis.url), redis.keyPrefix)
+          : new InMemoryRoomRegistry();
+      },
+    },
   ],
   exports: [ROOM_REGISTRY],
 })

@@ -28,8 +28,8 @@ export function chatMessageSchema(
   retentionSeconds: number,
 ): ReturnType<typeof SchemaFactory.createForClass<ChatMessage>> {
   const schema = SchemaFactory.createForClass(ChatMessage);
-  // _id (an ObjectId) orders messages: room history is read newest first by it.
-  schema.index({ room: 1, _id: -1 });
+  // Room history is read newest first.
+  schema.index({ room: 1, createdAt: -1 });
   schema.index({ createdAt: 1 }, { expireAfterSeconds: retentionSeconds });
   return schema;
 }

@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { MediaState } from './events.js';
+import {
+  type JoinOutcome,
+  type NewParticipant,
+  type Participant,
+  RoomFullError,
+  type RoomRegistry,
+} from './room-registry.js';
+
+/*
+ * Layout under the key prefix:
+ *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node
+ *   room:<roomId>     sorted set of socket ids, scored by join order
+ *   rooms             set of non-empty room ids;  count: number of participants
+ *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
+ * Every change is one Lua script, so concurrent joins on several instances stay consistent.
+ * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
+ */
+
+const MEMBERS = `
+local function members(prefix, roomId)
+  local ids = redis.call('ZRANGE', prefix .. 'room:' .. roomId, 0, -1)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = {id, redis.call('HGETALL', prefix .. 'p:' .. id)} end
+  return out
+end
+local function removeFromRoom(prefix, socketId, roomId, nodeId)
+  local roomKey = prefix .. 'room:' .. roomId
+  redis.call('ZREM', roomKey, socketId)
+  if redis.call('ZCARD', roomKey) == 0 then
+    redis.call('DEL', roomKey)
+    redis.call('SREM', prefix .. 'rooms', roomId)
+  end
+  redis.call('SREM', prefix .. 'node:' .. nodeId, socketId)
+  redis.call('DECR', prefix .. 'count')
+end
+`;
+
+/** ARGV: prefix, socketId, roomId, name, userId, joinedAt, capacity, nodeId → {status, left, members}. */
+const JOIN = `${MEMBERS}
+local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
+local pkey = prefix .. 'p:' .. socketId
+local currentRoom = redis.call('HGET', pkey, 'roomId')
+if currentRoom == roomId then
+  redis.call('HSET', pkey, 'name', ARGV[4])
+  return {'ok', {}, members(prefix, roomId)}
+end
+if redis.call('ZCARD', prefix .. 'room:' .. roomId) >= tonumber(ARGV[7]) then return {'full', {}, {}} end
+local left = {}
+if currentRoom then
+  left = redis.call('HGETALL', pkey)
+  removeFromRoom(prefix, socketId, currentRoom, redis.call('HGET', pkey, 'node'))
+  redis.call('DEL', pkey)
+end
+redis.call('HSET', pkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'joinedAt', ARGV[6],
+  'media', '{"audio":false,"video":false,"screen":false}', 'hand', '0', 'node', ARGV[8])
+redis.call('ZADD', prefix .. 'room:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
+redis.call('SADD', prefix .. 'rooms', roomId)
+redis.call('SADD', prefix .. 'node:' .. ARGV[8], socketId)
+redis.call('INCR', prefix .. 'count')
+return {'ok', left, members(prefix, roomId)}
+`;
+
+/** ARGV: prefix, socketId → the participant's fields (empty when in no room). */
+const LEAVE = `${MEMBERS}
+local prefix, socketId = ARGV[1], ARGV[2]
+local pkey = prefix .. 'p:' .. socketId
+local fields = redis.call('HGETALL', pkey)
+if #fields == 0 then return {} end
+removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), redis.call('HGET', pkey, 'node'))
+redis.call('DEL', pkey)
+return fields
+`;
+
+/** ARGV: prefix, socketA, socketB → 1 when both are in the same room. */
+const SAME_ROOM = `
+local a = redis.call('HGET', ARGV[1] .. 'p:' .. ARGV[2], 'roomId')
+if not a then return 0 end
+if a == redis.call('HGET', ARGV[1] .. 'p:' .. ARGV[3], 'roomId') then return 1 end
+return 0
+`;
+
+/** ARGV: prefix, socketId, field, value → the room, when the socket is in one. */
+const SET_FIELD = `
+local pkey = ARGV[1] .. 'p:' .. ARGV[2]
+local roomId = redis.call('HGET', pkey, 'roomId')
+if not roomId then return false end
+redis.call('HSET', pkey, ARGV[3], ARGV[4])
+return roomId
+`;
+
+/** ARGV: prefix, roomId → members. */
+const PARTICIPANTS = `${MEMBERS}
+return members(ARGV[1], ARGV[2])
+`;
+
+/** ARGV: prefix, nodeId → the fields of every participant the node held; forgets the node. */
+const REMOVE_NODE = `${MEMBERS}
+local prefix, nodeId = ARGV[1], ARGV[2]
+local removed = {}
+for _, socketId in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. nodeId)) do
+  local pkey = prefix .. 'p:' .. socketId
+  local fields = redis.call('HGETALL', pkey)
+  if #fields > 0 then
+    removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), nodeId)
+    redis.call('DEL', pkey)
+    table.insert(removed, {socketId, fields})
+  end
+end
+redis.call('DEL', prefix .. 'node:' .. nodeId)
+redis.call('ZREM', prefix .. 'nodes', nodeId)
+return removed
+`;
+
+type Fields = string[];
+type Member = [string, Fields];
+
+interface RegistryCommands {
+  registryJoin(...args: string[]): Promise<[string, Fields, Member[]]>;
+  registryLeave(...args: string[]): Promise<Fields>;
+  registrySameRoom(...args: string[]): Promise<number>;
+  registrySetField(...args: string[]): Promise<string | null>;
+  registryParticipants(...args: string[]): Promise<Member[]>;
+  registryRemoveNode(...args: string[]): Promise<Member[]>;
+}
+
+function toParticipant(socketId: string, flat: Fields): Participant {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
+  const participant: Participant = {
+    socketId,
+    roomId: fields.get('roomId') ?? '',
+    name: fields.get('name') ?? '',
+    joinedAt: Number(fields.get('joinedAt')),
+    media: JSON.parse(
+      fields.get('media') ?? '{"audio":false,"video":false,"screen":false}',
+    ) as MediaState,
+    handRaised: fields.get('hand') === '1',
+  };
+  const userId = fields.get('userId');
+  if (userId) participant.userId = userId;
+  return participant;
+}
+
+/**
+ * The RoomRegistry shared by every instance through Redis: membership, names, media states
+ * and join times, updated atomically by Lua scripts. Each instance heartbeats; the
+ * participants of an instance that stops (crash, SIGKILL) are removed by the survivors.
+ */
+export class RedisRoomRegistry implements RoomRegistry {
+  readonly nodeId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  private readonly redis: Redis & RegistryCommands;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'meet:',
+  ) {
+    redis.defineCommand('registryJoin', { numberOfKeys: 0, lua: JOIN });
+    redis.defineCommand('registryLeave', { numberOfKeys: 0, lua: LEAVE });
+    redis.defineCommand('registrySameRoom', { numberOfKeys: 0, lua: SAME_ROOM });
+    redis.defineCommand('registrySetField', { numberOfKeys: 0, lua: SET_FIELD });
+    redis.defineCommand('registryParticipants', { numberOfKeys: 0, lua: PARTICIPANTS });
+    redis.defineCommand('registryRemoveNode', { numberOfKeys: 0, lua: REMOVE_NODE });
+    this.redis = redis as Redis & RegistryCommands;
+  }
+
+  async join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
+    const [status, left, members] = await this.redis.registryJoin(
+      this.prefix,
+      newcomer.socketId,
+      newcomer.roomId,
+      newcomer.name,
+      newcomer.userId ?? '',
+      String(newcomer.joinedAt ?? Date.now()),
+      String(capacity),
+      this.nodeId,
+    );
+    if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
+    return {
+      left: left.length > 0 ? toParticipant(newcomer.socketId, left) : undefined,
+      participants: members.map(([socketId, fields]) => toParticipant(socketId, fields)),
+    };
+  }
+
+  async leave(socketId: string): Promise<Participant | undefined> {
+    const fields = await this.redis.registryLeave(this.prefix, socketId);
+    return fields.length > 0 ? toParticipant(socketId, fields) : undefined;
+  }
+
+  async participant(socketId: string): Promise<Participant | undefined> {
+    const fields = await this.redis.hgetall(`${this.prefix}p:${socketId}`);
+    return fields.roomId === undefined
+      ? undefined
+      : toParticipant(socketId, Object.entries(fields).flat());
+  }
+
+  async roomOf(socketId: string): Promise<string | undefined> {
+    return (await this.redis.hget(`${this.prefix}p:${socketId}`, 'roomId')) ?? undefined;
+  }
+
+  async inSameRoom(socketA: string, socketB: string): Promise<boolean> {
+    return (await this.redis.registrySameRoom(this.prefix, socketA, socketB)) === 1;
+  }
+
+  async participants(roomId: string): Promise<Participant[]> {
+    const members = await this.redis.registryParticipants(this.prefix, roomId);
+    return members.map(([socketId, fields]) => toParticipant(socketId, fields));
+  }
+
+  async setMedia(socketId: string, media: MediaState): Promise<string | undefined> {
+    return (
+      (await this.redis.registrySetField(this.prefix, socketId, 'media', JSON.stringify(media))) ??
+      undefined
+    );
+  }
+
+  async setHandRaised(socketId: string, raised: boolean): Promise<string | undefined> {
+    return (
+      (await this.redis.registrySetField(this.prefix, socketId, 'hand', raised ? '1' : '0')) ??
+      undefined
+    );
+  }
+
+  async stats(): Promise<{ rooms: number; participants: number }> {
+    const [rooms, count] = await Promise.all([
+      this.redis.scard(`${this.prefix}rooms`),
+      this.redis.get(`${this.prefix}count`),
+    ]);
+    return { rooms, participants: Math.max(0, Number(count ?? 0)) };
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.redis.zadd(`${this.prefix}nodes`, Date.now(), this.nodeId);
+  }
+
+  async removeDeadNodes(deadBefore: number): Promise<Participant[]> {
+    const dead = await this.redis.zrangebyscore(`${this.prefix}nodes`, '-inf', deadBefore);
+    const removed: Participant[] = [];
+    for (const nodeId of dead) {
+      if (nodeId === this.nodeId) continue;
+      // Only the survivor whose ZREM succeeds cleans up, so each ghost is announced once.
+      if ((await this.redis.zrem(`${this.prefix}nodes`, nodeId)) !== 1) continue;
+      const members = await this.redis.registryRemoveNode(this.prefix, nodeId);
+      removed.push(...members.map(([socketId, fields]) => toParticipant(socketId, fields)));
+    }
+    return removed;
+  }
+
+  /** Forgets this instance's participants (a clean shutdown leaves no ghosts) and disconnects. */
+  async close(): Promise<void> {
+    try {
+      await this.redis.registryRemoveNode(this.prefix, this.nodeId);
+    } finally {
+      this.redis.disconnect();
+    }
+  }
+}

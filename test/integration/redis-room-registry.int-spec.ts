@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisRoomRegistry } from '../../src/signaling/redis-room-registry.js';
+import { describeRoomRegistryContract } from '../support/room-registry.contract.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+describeRoomRegistryContract('RedisRoomRegistry', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  const registry = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+  return Promise.resolve({
+    registry,
+    dispose: async () => {
+      const cleaner = new Redis(REDIS_URL);
+      await registry.close();
+      await deleteKeys(cleaner, prefix);
+      cleaner.disconnect();
+    },
+  });
+});
+
+describe('RedisRoomRegistry across instances', () => {
+  it('removes the participants of an instance that stopped heartbeating, once', async () => {
+    const prefix = `test:${randomBytes(4).toString('hex')}:`;
+    const alive = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+    const dying = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+    const other = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+    try {
+      await alive.join({ socketId: 'a1', roomId: 'r', name: 'A' }, 16);
+      await dying.join({ socketId: 'd1', roomId: 'r', name: 'D1' }, 16);
+      await dying.join({ socketId: 'd2', roomId: 'solo', name: 'D2' }, 16);
+      await Promise.all([alive.heartbeat(), dying.heartbeat(), other.heartbeat()]);
+      // Nobody is dead yet.
+      expect(await alive.removeDeadNodes(Date.now() - 60_000)).toEqual([]);
+      await alive.heartbeat();
+      await other.heartbeat();
+      // Only "dying" has a heartbeat older than now; both survivors try to reap it at once.
+      const cutoff = Date.now() + 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await Promise.all([alive.heartbeat(), other.heartbeat()]);
+      const [byAlive, byOther] = await Promise.all([
+        alive.removeDeadNodes(cutoff),
+        other.removeDeadNodes(cutoff),
+      ]);
+      const reaped = [...byAlive, ...byOther].map((participant) => participant.socketId).sort();
+      expect(reaped).toEqual(['d1', 'd2']);
+      expect((await alive.participants('r')).map((participant) => participant.socketId)).toEqual([
+        'a1',
+      ]);
+      expect(await alive.stats()).toEqual({ rooms: 1, participants: 1 });
+    } finally {
+      await Promise.all([alive.close(), dying.close(), other.close()]);
+      const cleaner = new Redis(REDIS_URL);
+      await deleteKeys(cleaner, prefix);
+      cleaner.disconnect();
+    }
+  });
+});

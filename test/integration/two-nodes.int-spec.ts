@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { EmbeddedMongoServer } from '../../src/database/embedded/index.js';
+import { spawnServer, type ServerProcess } from '../support/server-process.js';
+import {
+  connectSocket,
+  eventually,
+  nextEvent,
+  record,
+  request,
+  type TestSocket,
+} from '../support/socket-client.js';
+import { closedPort } from '../support/test-app.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DEAD_AFTER_SECONDS = 3;
+
+interface Node {
+  server: ServerProcess;
+  url: string;
+}
+
+/**
+ * Two real app processes (node dist/main.js) sharing one Redis and one database, and the
+ * existing client's flow with participants split across them.
+ */
+describe('Two instances behind one Redis behave as one service', () => {
+  const prefix = `it:${randomBytes(4).toString('hex')}:`;
+  let database: EmbeddedMongoServer;
+  let nodeA: Node;
+  let nodeB: Node;
+  const sockets: TestSocket[] = [];
+
+  async function startNode(): Promise<Node> {
+    const port = await closedPort();
+    const server = spawnServer({
+      PORT: String(port),
+      DB_URI: database.uri('meet'),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      NODE_HEARTBEAT_SECONDS: '1',
+      NODE_DEAD_AFTER_SECONDS: String(DEAD_AFTER_SECONDS),
+      JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
+      BCRYPT_ROUNDS: '4',
+      LOG_LEVEL: 'warn',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await server.waitFor(`${url}/health/ready`, 200, 20_000);
+    return { server, url };
+  }
+
+  async function connect(node: Node, token?: string): Promise<TestSocket> {
+    const socket = await connectSocket(node.url, token === undefined ? {} : { token });
+    sockets.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    database = await EmbeddedMongoServer.start();
+    [nodeA, nodeB] = await Promise.all([startNode(), startNode()]);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    nodeA.server.kill('SIGTERM');
+    nodeB.server.kill('SIGTERM');
+    await Promise.all([nodeA.server.exited, nodeB.server.exited]);
+    await database.stop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('runs a call across nodes: joins, room-wide lists, ordered signals, chat, the same-room rule, leaving', async () => {
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    const carol = await connect(nodeA);
+    const eve = await connect(nodeB);
+    const page = 'http://localhost:5173/meet/cross-node-room';
+
+    const aliceJoins = record(alice, 'user-joined');
+    expect((await request(alice, 'join-call', page, 'Alice')).ok).toBe(true);
+    const bobJoined = nextEvent(bob, 'user-joined');
+    expect((await request(bob, 'join-call', 'cross-node-room', 'Bob')).ok).toBe(true);
+    expect(await bobJoined).toEqual([
+      bob.id,
+      [alice.id, bob.id],
+      { [alice.id!]: 'Alice', [bob.id!]: 'Bob' },
+    ]);
+    const carolAnswer = await request(carol, 'join-call', page, 'Carol');
+    expect(
+      (carolAnswer.participants as { socketId: string }[]).map(
+        (participant) => participant.socketId,
+      ),
+    ).toEqual([alice.id, bob.id, carol.id]);
+    await eventually(() => aliceJoins.length === 3);
+    expect(aliceJoins[2][1]).toEqual([alice.id, bob.id, carol.id]);
+    await request(eve, 'join-call', 'another-room', 'Eve');
+
+    // Signals from node A to a socket on node B, in order.
+    const bobSignals = record(bob, 'signal');
+    const messages = Array.from({ length: 25 }, (_, i) =>
+      JSON.stringify({ ice: { candidate: `c${i}` } }),
+    );
+    for (const message of messages) alice.emit('signal', bob.id!, message);
+    await eventually(() => bobSignals.length === 25);
+    expect(bobSignals).toEqual(messages.map((message) => [alice.id, message]));
+
+    // The same-room rule holds across nodes: eve (node B, other room) cannot reach alice.
+    const aliceSignals = record(alice, 'signal');
+    const refused = await request(eve, 'signal', alice.id, '{"sdp":"intrusion"}');
+    expect(refused.ok ? undefined : refused.error.code).toBe('target-not-in-room');
+
+    // Chat reaches every member on both nodes, and no one else.
+    const chats = [alice, bob, carol, eve].map((socket) => record(socket, 'chat-message'));
+    expect((await request(bob, 'chat-message', 'hello from node B')).ok).toBe(true);
+    await eventually(() => chats.slice(0, 3).every((seen) => seen.length === 1));
+    for (const seen of chats.slice(0, 3))
+      expect(seen[0]).toEqual(['hello from node B', 'Bob', bob.id]);
+    expect(chats[3]).toEqual([]);
+    expect(aliceSignals).toEqual([]);
+
+    // A late joiner on node B gets the history written through node A.
+    await request(alice, 'chat-message', 'from node A');
+    // Chat is stored after delivery, in the background; give the write a moment to land.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = await connect(nodeB);
+    const replay = record(late, 'chat-message');
+    await request(late, 'join-call', 'cross-node-room', 'Late');
+    await eventually(() => replay.length === 2);
+    expect(replay.map(([text]) => text)).toEqual(['hello from node B', 'from node A']);
+
+    // Leaving on node A is announced on node B.
+    const leftOnB = nextEvent(bob, 'user-left');
+    const carolId = carol.id;
+    carol.close();
+    expect((await leftOnB)[0]).toBe(carolId);
+  });
+
+  it('accepts a token issued by one node on the other', async () => {
+    const register = await fetch(`${nodeA.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Cross Node',
+        username: `cross${randomBytes(3).toString('hex')}`,
+        password: 'password-123',
+      }),
+    });
+    const { user } = (await register.json()) as { user: { username: string } };
+    const login = await fetch(`${nodeA.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: user.username, password: 'password-123' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const socket = await connect(nodeB, token);
+    const answer = await request(socket, 'join-call', 'token-room', 'ignored');
+    expect((answer.participants as { name: string }[])[0].name).toBe('Cross Node');
+    const me = await fetch(`${nodeB.url}/api/v1/users/me`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(me.status).toBe(200);
+  });
+
+  it('removes and announces the participants of a node killed with SIGKILL within the bound', async () => {
+    const survivor = await connect(nodeA);
+    const doomedOne = await connect(nodeB);
+    const doomedTwo = await connect(nodeB);
+    await request(survivor, 'join-call', 'crash-room', 'Survivor');
+    await request(doomedOne, 'join-call', 'crash-room', 'Doomed 1');
+    await request(doomedTwo, 'join-call', 'crash-room', 'Doomed 2');
+    const left = record(survivor, 'user-left');
+    const doomedIds = [doomedOne.id, doomedTwo.id].sort();
+    const killedAt = Date.now();
+    nodeB.server.kill('SIGKILL');
+    await nodeB.server.exited;
+    await eventually(() => left.length === 2, (DEAD_AFTER_SECONDS + 5) * 1000);
+    const elapsed = Date.now() - killedAt;
+    expect(left.map(([socketId]) => socketId).sort()).toEqual(doomedIds);
+    expect(elapsed).toBeLessThan((DEAD_AFTER_SECONDS + 3) * 1000);
+    const joined = await request(await connect(nodeA), 'join-call', 'crash-room', 'After');
+    expect(
+      (joined.participants as { name: string }[]).map((participant) => participant.name),
+    ).toEqual(['Survivor', 'After']);
+  });
+});
