@@ -6,6 +6,7 @@ import { AppConfigModule } from './config/app-config.module.js';
 import type { AppConfig } from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CompatModule } from './compat/compat.module.js';
 import { MeetingsModule } from './meetings/meetings.module.js';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule,
+        MetricsModule,
         HealthModule,
         UsersModule,
         AuthModule,

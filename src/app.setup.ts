@@ -9,6 +9,7 @@ import { setupOpenApi } from './common/openapi.js';
 import { REQUEST_ID_HEADER } from './common/request-context.js';
 import { requestContextMiddleware } from './common/request-context.middleware.js';
 import type { AppConfig } from './config/configuration.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { SignalingIoAdapter } from './signaling/signaling-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -35,7 +36,7 @@ export async function configureApplication(
   config: AppConfig,
 ): Promise<void> {
   app.set('trust proxy', config.http.trustProxy);
-  app.use(requestContextMiddleware());
+  app.use(requestContextMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.enableCors({
     origin: config.http.corsOrigins,
@@ -50,6 +51,7 @@ export async function configureApplication(
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   app.useWebSocketAdapter(new SignalingIoAdapter(app, config));

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailableError } from '../database/database-errors.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { type ErrorEnvelope, errorEnvelope } from './error-envelope.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 import type { RequestWithContext } from './request-context.js';
@@ -57,6 +58,8 @@ function messageOf(exception: HttpException): string {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
 
+  constructor(private readonly metrics: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const context = host.switchToHttp();
@@ -90,6 +93,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return errorEnvelope(exception.getStatus(), messageOf(exception));
     }
     if (isDatabaseUnavailableError(exception)) {
+      this.metrics.databaseErrors.inc();
       this.logger.warn(
         `database unavailable during ${request.method} ${request.path} id=${request.requestId ?? '-'}: ${String((exception as { message?: unknown }).message)}`,
       );

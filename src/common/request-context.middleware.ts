@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, RequestHandler, Response } from 'express';
+import type { MetricsService } from '../metrics/metrics.service.js';
 import { REQUEST_ID_HEADER, type RequestWithContext } from './request-context.js';
 
 /** A caller's id is kept only if it is short and plain, so it cannot forge log lines. */
@@ -12,7 +13,16 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * string (the compatibility routes carry tokens there), bodies or headers.
  * Registered first, before the body parser, so even a malformed body gets an id and a line.
  */
-export function requestContextMiddleware(logger = new Logger('HTTP')): RequestHandler {
+/** The route pattern (`/api/v1/meetings/:code`), not the raw path, keeps label cardinality low. */
+function routeLabel(request: RequestWithContext): string {
+  const route = (request as { route?: { path?: unknown } }).route?.path;
+  return typeof route === 'string' ? `${request.baseUrl}${route}` : 'unmatched';
+}
+
+export function requestContextMiddleware(
+  metrics?: MetricsService,
+  logger = new Logger('HTTP'),
+): RequestHandler {
   return (request: RequestWithContext, response: Response, next: NextFunction): void => {
     const incoming = request.get(REQUEST_ID_HEADER);
     const requestId = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -23,6 +33,10 @@ export function requestContextMiddleware(logger = new Logger('HTTP')): RequestHa
     const path = request.originalUrl.split('?', 1)[0];
     response.once('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      metrics?.httpDuration.observe(
+        { method: request.method, route: routeLabel(request), status: String(response.statusCode) },
+        durationMs / 1000,
+      );
       logger.log(
         `${request.method} ${path} ${response.statusCode} ${durationMs.toFixed(1)}ms id=${requestId}`,
       );

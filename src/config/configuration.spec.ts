@@ -109,6 +109,8 @@ describe('loadConfiguration', () => {
     ['STUN_URLS', 'http://stun.example.com'],
     ['TURN_URLS', 'stun:wrong-scheme:3478'],
     ['CHAT_HISTORY_LIMIT', '-1'],
+    ['REDIS_URL', 'http://redis:6379'],
+    ['METRICS_ENABLED', 'sometimes'],
     ['RATE_LIMIT_AUTH_PER_MINUTE', '0'],
     ['RATE_LIMIT_LOGIN_FAILURES', 'ten'],
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', 'a while'],
@@ -175,6 +177,31 @@ describe('loadConfiguration', () => {
       ttlSeconds: 3600,
     });
     expect(problemWith({ TURN_URLS: 'turn:t.example.com:3478' }).variable).toBe('TURN_SECRET');
+  });
+
+  it('scales out only with REDIS_URL, and keeps metrics off by default', () => {
+    expect(loadConfiguration({}).redis).toBeUndefined();
+    expect(loadConfiguration({ REDIS_URL: 'redis://cache:6379' }).redis).toEqual({
+      url: 'redis://cache:6379',
+      keyPrefix: 'meet:',
+      heartbeatMs: 5000,
+      deadAfterMs: 20_000,
+    });
+    expect(
+      problemWith({
+        REDIS_URL: 'redis://x',
+        NODE_HEARTBEAT_SECONDS: '10',
+        NODE_DEAD_AFTER_SECONDS: '15',
+      }).variable,
+    ).toBe('NODE_DEAD_AFTER_SECONDS');
+    expect(problemWith({ REDIS_URL: 'redis://x', REDIS_PREFIX: 'bad prefix!' }).variable).toBe(
+      'REDIS_PREFIX',
+    );
+    expect(loadConfiguration({}).metrics).toEqual({ enabled: false, token: undefined });
+    expect(loadConfiguration({ METRICS_ENABLED: 'true', METRICS_TOKEN: 't' }).metrics).toEqual({
+      enabled: true,
+      token: 't',
+    });
   });
 
   it('treats empty values as unset', () => {

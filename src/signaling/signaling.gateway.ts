@@ -20,6 +20,7 @@ import { SessionEvents } from '../auth/session-events.js';
 import type { AuthenticatedUser } from '../common/authenticated-user.js';
 import type { AppConfig, RedisConfig, SignalingConfig } from '../config/configuration.js';
 import { isDatabaseUnavailableError } from '../database/database-errors.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ChatService } from './chat.service.js';
 import {
   type AckResult,
@@ -155,6 +156,7 @@ export class SignalingGateway
     private readonly auth: AuthService,
     private readonly sessionEvents: SessionEvents,
     private readonly presence: SocketPresence,
+    private readonly metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('signaling', { infer: true });
@@ -169,6 +171,10 @@ export class SignalingGateway
       );
     });
     this.unsubscribeRevocations = this.sessionEvents.onRevoked((jti) => this.endSession(jti));
+    this.metrics.observeSignaling(
+      () => this.registry.stats(),
+      () => this.presence.connectedSockets(),
+    );
     if (this.cluster) {
       const { heartbeatMs } = this.cluster;
       void this.keepAlive();
@@ -299,6 +305,7 @@ export class SignalingGateway
     ack: AckCallback | undefined,
     error: SignalingError,
   ): void {
+    this.metrics.rejectedEvents.inc({ event, reason: error.code });
     if (ack) ack({ ok: false, error });
     else socket.emit('signaling-error', event, error);
   }
@@ -444,6 +451,7 @@ export class SignalingGateway
       throw new SignalingFailure('target-not-in-room', 'the target is not in your room');
     }
     this.server.to(target).emit('signal', socket.id, message);
+    this.metrics.signalsRelayed.inc();
   }
 
   private async sendChat(socket: SignalingSocket, args: unknown[]): Promise<void> {
@@ -465,6 +473,7 @@ export class SignalingGateway
     });
     this.server.to(participant.roomId).emit('chat-message', text, senderName, socket.id);
     this.chat.record(line);
+    this.metrics.chatMessages.inc();
   }
 
   private chatSenderName(

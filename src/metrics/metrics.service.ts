@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppConfig } from '../config/configuration.js';
+
+/**
+ * Prometheus metrics of this instance (one registry per application, so several apps in one
+ * process, as in tests, do not collide). Counting is cheap and always on; GET /metrics only
+ * exposes them when METRICS_ENABLED=true.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request durations by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly signalsRelayed = new Counter({
+    name: 'signaling_signals_relayed_total',
+    help: 'WebRTC signals relayed to a peer',
+    registers: [this.registry],
+  });
+
+  readonly chatMessages = new Counter({
+    name: 'signaling_chat_messages_total',
+    help: 'Chat messages delivered to a room',
+    registers: [this.registry],
+  });
+
+  readonly rejectedEvents = new Counter({
+    name: 'signaling_rejected_events_total',
+    help: 'Client events refused, by reason',
+    labelNames: ['event', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly databaseErrors = new Counter({
+    name: 'database_errors_total',
+    help: 'Requests that failed because the database was unavailable',
+    registers: [this.registry],
+  });
+
+  private roomStats: () => Promise<{ rooms: number; participants: number }> = () =>
+    Promise.resolve({ rooms: 0, participants: 0 });
+  private socketCount: () => number = () => 0;
+
+  constructor(config: ConfigService<AppConfig, true>) {
+    // Gauges call collect() with `this` bound to themselves: read the sources through closures.
+    const roomStats = (): Promise<{ rooms: number; participants: number }> => this.roomStats();
+    const socketCount = (): number => this.socketCount();
+    new Gauge({
+      name: 'signaling_connected_sockets',
+      help: 'Socket.IO connections held by this instance',
+      registers: [this.registry],
+      collect() {
+        this.set(socketCount());
+      },
+    });
+    new Gauge({
+      name: 'signaling_rooms',
+      help: 'Rooms with participants',
+      registers: [this.registry],
+      async collect() {
+        this.set((await roomStats()).rooms);
+      },
+    });
+    new Gauge({
+      name: 'signaling_participants',
+      help: 'Participants in rooms',
+      registers: [this.registry],
+      async collect() {
+        this.set((await roomStats()).participants);
+      },
+    });
+    if (config.get('metrics', { infer: true }).enabled)
+      collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the room and socket gauges read from (the signaling module provides them). */
+  observeSignaling(
+    roomStats: () => Promise<{ rooms: number; participants: number }>,
+    socketCount: () => number,
+  ): void {
+    this.roomStats = roomStats;
+    this.socketCount = socketCount;
+  }
+
+  /** The exposition text for GET /metrics. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
