@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
+import { resolve } from 'node:path';
+import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 import { closedPort } from './support/test-app.js';
 
@@ -98,5 +101,36 @@ describe('process lifecycle (node dist/main.js)', () => {
     server.kill('SIGINT');
     expect((await server.exited).code).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+  });
+});
+
+describe('the container image command', () => {
+  const dockerfile = readFileSync(resolve(import.meta.dirname, '../Dockerfile'), 'utf8');
+
+  it('is `node dist/main.js` with NODE_ENV=production, a non-root user and a readiness healthcheck', () => {
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/ENV NODE_ENV=production/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
+  });
+
+  it('becomes ready when run as the image runs it', async () => {
+    const database = await EmbeddedMongoServer.start();
+    const port = await closedPort();
+    // The image's variables (ENV NODE_ENV, PORT) plus what compose passes in.
+    const server = spawnServer({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DB_URI: database.uri('meet'),
+      JWT_SECRET: 'a-production-secret-of-sufficient-length-0123456789',
+    });
+    running.push(server);
+    try {
+      await server.waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 20_000);
+      server.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      await database.stop();
+    }
   });
 });
