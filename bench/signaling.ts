@@ -42,7 +42,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startOurs(): Promise<Target> {
+async function startOurs(extraEnv: Record<string, string> = {}): Promise<Target> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles our server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -56,6 +56,7 @@ async function startOurs(): Promise<Target> {
       RATE_LIMIT_SOCKET_SIGNALS: '1000000',
       RATE_LIMIT_SOCKET_CHAT: '1000000',
       RATE_LIMIT_SOCKET_JOINS: '1000000',
+      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -80,14 +81,16 @@ async function startBare(): Promise<Target> {
   return { name: 'bare', url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
 }
 
-async function connectAll(url: string, count: number): Promise<Socket[]> {
+/** `count` sockets, spread round-robin over `urls` (so every room spans all servers). */
+async function connectAll(urls: string | string[], count: number): Promise<Socket[]> {
+  const targets = Array.isArray(urls) ? urls : [urls];
   const sockets: Socket[] = [];
   for (let offset = 0; offset < count; offset += 100) {
     const batch = Array.from(
       { length: Math.min(100, count - offset) },
-      () =>
+      (_, i) =>
         new Promise<Socket>((done, fail) => {
-          const socket = io(url, {
+          const socket = io(targets[(offset + i) % targets.length], {
             transports: ['websocket'],
             forceNew: true,
             reconnection: false,
@@ -127,8 +130,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function measureSignals(target: Target): Promise<{ rate: number; p50: number; p99: number }> {
-  const sockets = await connectAll(target.url, ROOMS * PER_ROOM);
+async function measureSignals(
+  urls: string | string[],
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const sockets = await connectAll(urls, ROOMS * PER_ROOM);
   const rooms = await joinRooms(sockets, PER_ROOM, 'sig');
   let measuring = false;
   let running = true;
@@ -225,7 +230,7 @@ async function main(): Promise<void> {
     for (const start of round % 2 === 0 ? [startOurs, startBare] : [startBare, startOurs]) {
       const target = await start();
       try {
-        results[target.name].push(await measureSignals(target));
+        results[target.name].push(await measureSignals(target.url));
       } finally {
         await target.stop();
       }
@@ -252,6 +257,24 @@ async function main(): Promise<void> {
   console.log(
     `  p99 ours/bare:        ${p99Ratio.toFixed(2)} (target <= 1.5) ${p99Ratio <= 1.5 ? 'OK' : 'ABOVE TARGET'}`,
   );
+
+  if (process.env.BENCH_CLUSTER === '1') {
+    // Two instances sharing Redis; every room's participants alternate between them.
+    const cluster = {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: `bench:${process.pid}:`,
+    };
+    const nodes = [await startOurs(cluster), await startOurs(cluster)];
+    try {
+      const two = await measureSignals(nodes.map((node) => node.url));
+      console.log(
+        `  two nodes + Redis: ${two.rate.toFixed(0)} signals/s, p50 ${two.p50.toFixed(1)} ms, p99 ${two.p99.toFixed(1)} ms` +
+          ` (vs one node: ${(two.rate / ours.rate).toFixed(2)}x throughput, ${(two.p99 / ours.p99).toFixed(2)}x p99)`,
+      );
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+    }
+  }
 
   const target = await startOurs();
   try {
