@@ -1,14 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { ApiClient, createUser, uniqueUsername } from './support/api-client.js';
+import { ApiClient, type Envelope, createUser, uniqueUsername } from './support/api-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { AGAINST_REAL_MONGODB } from './support/test-database.js';
-
-interface Envelope {
-  error: string;
-  status: number;
-  details?: { field: string; message: string }[];
-}
 
 interface Profile {
   id: string;

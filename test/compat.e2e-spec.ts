@@ -1,10 +1,5 @@
-import { ApiClient, createUser, uniqueUsername } from './support/api-client.js';
+import { ApiClient, type Envelope, createUser, uniqueUsername } from './support/api-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-interface Envelope {
-  error: string;
-  status: number;
-}
 
 interface CompatItem {
   _id: string;

@@ -1,13 +1,8 @@
+import type { Envelope } from './support/api-client.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { ProbeController } from './support/probe.controller.js';
 import { parseRawResponse, rawRequest } from './support/raw-http.js';
 import { closedPort, postJson, startTestApp, type TestApp } from './support/test-app.js';
-
-interface Envelope {
-  error: string;
-  status: number;
-  details?: { field: string; message: string }[];
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

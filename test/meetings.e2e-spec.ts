@@ -1,11 +1,5 @@
-import { ApiClient, createUser, type TestUser } from './support/api-client.js';
+import { ApiClient, type Envelope, createUser, type TestUser } from './support/api-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-interface Envelope {
-  error: string;
-  status: number;
-  details?: { field: string; message: string }[];
-}
 
 interface Meeting {
   code: string;

@@ -14,13 +14,18 @@ export interface RequestWithTokenSources extends Request {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /**
  * `Authorization: Bearer <token>` everywhere; on the compatibility routes also the body's
  * `token` field or the `token` query parameter (the original client's way).
  */
 export function extractToken(request: RequestWithTokenSources): string | null {
   const header = request.headers.authorization;
-  if (typeof header === 'string') return BEARER.exec(header)?.[1] ?? null;
+  if (typeof header === 'string') return bearerToken(header) ?? null;
   if (!request.allowLegacyTokenSources) return null;
   const fromBody: unknown = (request.body as { token?: unknown } | undefined)?.token;
   if (typeof fromBody === 'string' && fromBody !== '') return fromBody;

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../auth/auth.service.js';
+import { bearerToken } from '../auth/jwt.strategy.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
 import { Public } from '../common/public.decorator.js';
 import type { AppConfig } from '../config/configuration.js';
@@ -17,8 +18,6 @@ import { IceServersService } from './ice-servers.service.js';
 import { normalizeRoomId } from './room-id.js';
 import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 import { SocketPresence } from './socket-presence.js';
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 @ApiTags('signaling')
 @Controller()
@@ -46,7 +45,7 @@ export class SignalingController {
   @ApiOkResponse({ type: IceServersDto })
   @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
   async getIceServers(@Headers('authorization') authorization?: string): Promise<IceServersDto> {
-    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    const token = bearerToken(authorization);
     if (authorization !== undefined && token === undefined)
       throw new UnauthorizedException('Invalid token');
     if (token !== undefined) {

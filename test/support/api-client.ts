@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from './test-app.js';
 
+/** The error shape of every HTTP error. */
+export interface Envelope {
+  error: string;
+  status: number;
+  details?: { field: string; message: string }[];
+}
+
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;

@@ -2,11 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsMongoId, IsOptional, IsString, Length } from 'class-validator';
 import { IsMeetingCode } from '../../meetings/dto/meeting-code.js';
 
-/**
- * The original backend's add_to_activity body, in both shapes it was called with:
- * the client's `{token, meetingId}` and the README's `{user_id, meetingCode}`.
- */
-export class CompatAddActivityDto {
+/** The `token` the existing client sends in the body or query instead of a Bearer header. */
+export class CompatTokenQueryDto {
   @ApiPropertyOptional({
     description: 'Access token (the existing client sends it here); or use a Bearer header',
   })
@@ -14,7 +11,13 @@ export class CompatAddActivityDto {
   @IsString()
   @Length(1, 4096)
   token?: string;
+}
 
+/**
+ * The original backend's add_to_activity body, in both shapes it was called with:
+ * the client's `{token, meetingId}` and the README's `{user_id, meetingCode}`.
+ */
+export class CompatAddActivityDto extends CompatTokenQueryDto {
   @ApiPropertyOptional({
     example: 'abc-defg-hij',
     description: "The client's name for the meeting code",
@@ -34,16 +37,6 @@ export class CompatAddActivityDto {
   @IsOptional()
   @IsMongoId()
   user_id?: string;
-}
-
-export class CompatTokenQueryDto {
-  @ApiPropertyOptional({
-    description: 'Access token (the existing client sends it here); or use a Bearer header',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
-  token?: string;
 }
 
 export class CompatHistoryItemDto {

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Trim } from '../../common/trim.transform.js';
 import { IsMeetingCode } from './meeting-code.js';
 
 export class CreateMeetingDto {
   @ApiPropertyOptional({ example: 'Weekly sync', maxLength: 200 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @Length(1, 200)
   title?: string;

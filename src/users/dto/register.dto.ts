@@ -1,10 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsString, Length, Matches, MinLength } from 'class-validator';
+import { Trim } from '../../common/trim.transform.js';
 import { MAX_PASSWORD_BYTES, MaxUtf8Bytes } from './password.validator.js';
-
-const trimmed = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 
@@ -15,7 +12,7 @@ export class RegisterDto {
     maxLength: 100,
     description: 'Display name (trimmed)',
   })
-  @Transform(trimmed)
+  @Trim()
   @IsString()
   @Length(1, 100)
   name!: string;
