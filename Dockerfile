@@ -21,6 +21,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node public ./public
 USER node
 EXPOSE 8000
 # No curl in the slim image: Node's fetch checks readiness (database reachable).

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { HttpStatus, RequestMethod, type NestApplicationOptions } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -13,6 +14,9 @@ import { MetricsService } from './metrics/metrics.service.js';
 import { SignalingIoAdapter } from './signaling/signaling-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
+/** The reference web client's static files (public/ next to src/ and dist/). */
+export const PUBLIC_DIR = join(import.meta.dirname, '..', 'public');
+const CLIENT_ROUTES = /^\/(login|history|meet\/[^/]+\/?)$/;
 
 /** Options for NestFactory.create / createNestApplication, shared by main.ts and the tests. */
 export function applicationOptions(config: AppConfig): NestApplicationOptions {
@@ -37,7 +41,8 @@ export async function configureApplication(
 ): Promise<void> {
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestContextMiddleware(app.get(MetricsService)));
-  app.use(helmet());
+  // Plain-HTTP development (http://localhost) must not have its requests upgraded to https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({
     origin: config.http.corsOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -55,12 +60,20 @@ export async function configureApplication(
     ],
   });
   app.useWebSocketAdapter(new SignalingIoAdapter(app, config));
+  // The reference web client, at / (not under /api).
+  app.useStaticAssets(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' });
   installClientErrorHandler(app.getHttpServer());
   setupOpenApi(app);
 
   // Nest answers unknown paths under the prefix itself; anything else that no route or
   // static file claimed ends here, after every route registered by init().
   await app.init();
+  // The client's own pages (deep links such as /meet/abc-defg-hij) are all its index.html.
+  app.use((request: Request, response: Response, next: () => void) => {
+    const clientPage = request.method === 'GET' && CLIENT_ROUTES.test(request.path);
+    if (clientPage) response.sendFile(join(PUBLIC_DIR, 'index.html'));
+    else next();
+  });
   app.use((request: Request, response: Response) => {
     response
       .status(HttpStatus.NOT_FOUND)
