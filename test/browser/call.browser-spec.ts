@@ -113,6 +113,37 @@ describe('Reference web client in Chromium', () => {
     await gracePage.getByRole('list', { name: 'Meeting history' }).getByText(code).waitFor();
   });
 
+  it('rejoins after a network blip and reconnects the call', async () => {
+    const first = await openPage();
+    const second = await openPage();
+    await joinAsGuest(first, 'blip-room', 'Steady');
+    await joinAsGuest(second, 'blip-room', 'Flaky');
+    await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
+    const socketIdOf = (page: Page): Promise<string> =>
+      page.evaluate(
+        () => (window as unknown as { __meet: { socket: { id: string } } }).__meet.socket.id,
+      );
+    const before = await socketIdOf(second);
+    // Drop the transport under the page: Socket.IO reconnects by itself with a new socket id.
+    await second.evaluate(() =>
+      (
+        window as unknown as { __meet: { socket: { io: { engine: { close(): void } } } } }
+      ).__meet.socket.io.engine.close(),
+    );
+    await second.waitForFunction(
+      (old) => {
+        const socket = (
+          window as unknown as { __meet?: { socket: { id?: string; connected: boolean } } }
+        ).__meet?.socket;
+        return socket?.connected === true && socket.id !== old;
+      },
+      before,
+      { timeout: 20_000 },
+    );
+    await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
+    await first.locator(`[data-peer="${before}"]`).waitFor({ state: 'detached' });
+  });
+
   it('signs up and in through the forms and creates a meeting from the home page', async () => {
     const page = await openPage();
     await page.goto(`${testApp.baseUrl}/login`);
