@@ -217,18 +217,22 @@ export class SignalingGateway
     }
   }
 
-  async handleDisconnect(socket: SignalingSocket): Promise<void> {
+  handleDisconnect(socket: SignalingSocket): Promise<void> {
     this.presence.disconnected();
     clearTimeout(socket.data.expiryTimer);
     this.logger.debug(`socket ${socket.id} disconnected`);
-    try {
-      const left = await this.registry.leave(socket.id);
-      if (left) this.announceLeft(left);
-    } catch (error) {
-      this.logger.error(
-        `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
-      );
-    }
+    // After the socket's pending events: a join still in flight must not outlive the socket.
+    socket.data.queue = socket.data.queue.then(async () => {
+      try {
+        const left = await this.registry.leave(socket.id);
+        if (left) this.announceLeft(left);
+      } catch (error) {
+        this.logger.error(
+          `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
+        );
+      }
+    });
+    return socket.data.queue;
   }
 
   /**
