@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { ApiClient, type Envelope, createUser, uniqueUsername } from './support/api-client.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import {
+  ApiClient,
+  type Envelope,
+  createUser,
+  uniqueUsername,
+  useApiTestApp,
+} from './support/api-client.js';
+import { startTestApp } from './support/test-app.js';
 import { AGAINST_REAL_MONGODB } from './support/test-database.js';
 
 interface Profile {
@@ -40,29 +46,20 @@ function payloadOf(token: string): { sub: string; jti: string; exp: number } {
 }
 
 describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      env: { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '100000' },
-    });
-    api = new ApiClient(testApp);
-  });
-  afterAll(async () => {
-    expect(api.leaks()).toEqual([]);
-    await testApp.close();
-  });
+  const suite = useApiTestApp();
 
   describe('register', () => {
     it('creates an account and answers 201 with the public profile only', async () => {
       const username = uniqueUsername('Ada');
-      api.passwords.add('correct horse battery');
-      const response = await api.post<{ message: string; user: Profile }>('/api/v1/auth/register', {
-        name: '  Ada Lovelace  ',
-        username,
-        password: 'correct horse battery',
-      });
+      suite.api.passwords.add('correct horse battery');
+      const response = await suite.api.post<{ message: string; user: Profile }>(
+        '/api/v1/auth/register',
+        {
+          name: '  Ada Lovelace  ',
+          username,
+          password: 'correct horse battery',
+        },
+      );
       expect(response.status).toBe(201);
       expect(response.body.message).toBe('User registered successfully');
       expect(Object.keys(response.body.user).sort()).toEqual([
@@ -78,11 +75,11 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
     it('answers 409 for a taken username, in any letter case', async () => {
       const username = uniqueUsername('Grace');
       const body = { name: 'Grace', username, password: 'password-123' };
-      expect((await api.post('/api/v1/auth/register', body)).status).toBe(201);
-      const again = await api.post<Envelope>('/api/v1/auth/register', body);
+      expect((await suite.api.post('/api/v1/auth/register', body)).status).toBe(201);
+      const again = await suite.api.post<Envelope>('/api/v1/auth/register', body);
       expect(again.status).toBe(409);
       expect(again.body).toEqual({ error: 'Username is already taken', status: 409 });
-      const otherCase = await api.post<Envelope>('/api/v1/auth/register', {
+      const otherCase = await suite.api.post<Envelope>('/api/v1/auth/register', {
         ...body,
         username: username.toUpperCase(),
       });
@@ -93,7 +90,7 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
       const username = uniqueUsername('race');
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          api.post('/api/v1/auth/register', {
+          suite.api.post('/api/v1/auth/register', {
             name: `Racer ${i}`,
             username: i % 2 ? username : username.toUpperCase(),
             password: 'password-123',
@@ -123,14 +120,14 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
       ['password over 72 bytes', { ...valid, password: 'é'.repeat(37) }, 'password'],
       ['unknown field', { ...valid, isAdmin: true }, 'isAdmin'],
     ])('rejects %s with 400 and details naming the field', async (_label, body, field) => {
-      const response = await api.post<Envelope>('/api/v1/auth/register', body);
+      const response = await suite.api.post<Envelope>('/api/v1/auth/register', body);
       expect(response.status).toBe(400);
       expect(response.body.error).toBe('Validation failed');
       expect(response.body.details?.map((detail) => detail.field)).toContain(field);
     });
 
     it('explains the 72-byte password limit', async () => {
-      const response = await api.post<Envelope>('/api/v1/auth/register', {
+      const response = await suite.api.post<Envelope>('/api/v1/auth/register', {
         ...valid,
         password: 'x'.repeat(73),
       });
@@ -140,26 +137,26 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
     });
 
     it('accepts unicode names and passwords of up to 72 bytes', async () => {
-      const user = await createUser(api, { name: 'Zoë Ωmega 🎥', password: 'é'.repeat(36) });
-      const me = await api.get<Profile>('/api/v1/users/me', { token: user.token });
+      const user = await createUser(suite.api, { name: 'Zoë Ωmega 🎥', password: 'é'.repeat(36) });
+      const me = await suite.api.get<Profile>('/api/v1/users/me', { token: user.token });
       expect(me.body.name).toBe('Zoë Ωmega 🎥');
     });
 
     it('answers a 1 MB body with 413 and malformed JSON with 400', async () => {
-      const huge = await api.post<Envelope>('/api/v1/auth/register', {
+      const huge = await suite.api.post<Envelope>('/api/v1/auth/register', {
         ...valid,
         name: 'x'.repeat(1024 * 1024),
       });
       expect(huge.status).toBe(413);
-      const malformed = await api.post<Envelope>('/api/v1/auth/register', '{"name": ');
+      const malformed = await suite.api.post<Envelope>('/api/v1/auth/register', '{"name": ');
       expect(malformed.status).toBe(400);
     });
   });
 
   describe('login', () => {
     it('answers 200 with a JWT (HS256, sub, jti, exp), its expiry and the profile', async () => {
-      const user = await createUser(api);
-      const response = await api.post<{
+      const user = await createUser(suite.api);
+      const response = await suite.api.post<{
         message: string;
         token: string;
         expiresAt: string;
@@ -183,12 +180,12 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
     });
 
     it('answers the same 401 for an unknown user and a wrong password', async () => {
-      const user = await createUser(api);
-      const wrong = await api.post<Envelope>('/api/v1/auth/login', {
+      const user = await createUser(suite.api);
+      const wrong = await suite.api.post<Envelope>('/api/v1/auth/login', {
         username: user.username,
         password: 'not-the-password',
       });
-      const unknown = await api.post<Envelope>('/api/v1/auth/login', {
+      const unknown = await suite.api.post<Envelope>('/api/v1/auth/login', {
         username: uniqueUsername('ghost'),
         password: 'whatever-123',
       });
@@ -205,7 +202,7 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
       ['empty strings', { username: '', password: '' }],
       ['unknown field', { username: 'someone', password: 'password-123', remember: true }],
     ])('rejects %s with 400', async (_label, body) => {
-      const response = await api.post<Envelope>('/api/v1/auth/login', body);
+      const response = await suite.api.post<Envelope>('/api/v1/auth/login', body);
       expect(response.status).toBe(400);
       expect(response.body.status).toBe(400);
     });
@@ -213,43 +210,49 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
 
   describe('tokens', () => {
     it('serves /users/me with a Bearer token and refuses it without one', async () => {
-      const user = await createUser(api);
-      const me = await api.get<Profile>('/api/v1/users/me', { token: user.token });
+      const user = await createUser(suite.api);
+      const me = await suite.api.get<Profile>('/api/v1/users/me', { token: user.token });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ id: user.id, name: user.name, username: user.username });
-      const anonymous = await api.get<Envelope>('/api/v1/users/me');
+      const anonymous = await suite.api.get<Envelope>('/api/v1/users/me');
       expect(anonymous.status).toBe(401);
       expect(anonymous.body).toEqual({ error: 'Authentication required', status: 401 });
     });
 
     it('does not take the token from the body or query outside the compatibility routes', async () => {
-      const user = await createUser(api);
-      expect((await api.get(`/api/v1/users/me?token=${user.token}`)).status).toBe(401);
+      const user = await createUser(suite.api);
+      expect((await suite.api.get(`/api/v1/users/me?token=${user.token}`)).status).toBe(401);
       expect(
-        (await api.post('/api/v1/meetings/history', { meetingCode: 'abc', token: user.token }))
-          .status,
+        (
+          await suite.api.post('/api/v1/meetings/history', {
+            meetingCode: 'abc',
+            token: user.token,
+          })
+        ).status,
       ).toBe(401);
     });
 
     it('revokes the presented token on logout (204), leaving other sessions valid', async () => {
-      const user = await createUser(api);
-      const second = await api.post<{ token: string }>('/api/v1/auth/login', {
+      const user = await createUser(suite.api);
+      const second = await suite.api.post<{ token: string }>('/api/v1/auth/login', {
         username: user.username,
         password: user.password,
       });
-      const logout = await api.post('/api/v1/auth/logout', undefined, { token: user.token });
+      const logout = await suite.api.post('/api/v1/auth/logout', undefined, { token: user.token });
       expect(logout.status).toBe(204);
-      const after = await api.get<Envelope>('/api/v1/users/me', { token: user.token });
+      const after = await suite.api.get<Envelope>('/api/v1/users/me', { token: user.token });
       expect(after.status).toBe(401);
       expect(after.body.error).toBe('Session expired or signed out');
-      expect((await api.get('/api/v1/users/me', { token: second.body.token })).status).toBe(200);
-      expect((await api.post('/api/v1/auth/logout', undefined, { token: user.token })).status).toBe(
-        401,
+      expect((await suite.api.get('/api/v1/users/me', { token: second.body.token })).status).toBe(
+        200,
       );
+      expect(
+        (await suite.api.post('/api/v1/auth/logout', undefined, { token: user.token })).status,
+      ).toBe(401);
     });
 
     it('rejects a tampered signature, alg none and any algorithm but HS256', async () => {
-      const user = await createUser(api);
+      const user = await createUser(suite.api);
       const payload = payloadOf(user.token);
       const [head, body, signature] = user.token.split('.');
       const flipped = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
@@ -268,26 +271,26 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
         'not.a.jwt',
       ];
       for (const token of candidates) {
-        const response = await api.get<Envelope>('/api/v1/users/me', { token });
+        const response = await suite.api.get<Envelope>('/api/v1/users/me', { token });
         expect(response.status).toBe(401);
         expect(response.body.error).toBe('Invalid token');
       }
       // The genuine token still works: only the forgeries were refused.
-      expect((await api.get('/api/v1/users/me', { token: user.token })).status).toBe(200);
+      expect((await suite.api.get('/api/v1/users/me', { token: user.token })).status).toBe(200);
     });
 
     it('rejects a well-signed token whose session record is gone', async () => {
-      const user = await createUser(api);
+      const user = await createUser(suite.api);
       const forged = craftToken(
         { alg: 'HS256', typ: 'JWT' },
         { ...payloadOf(user.token), jti: 'never-issued' },
         'sha256',
       );
-      const response = await api.get<Envelope>('/api/v1/users/me', { token: forged });
+      const response = await suite.api.get<Envelope>('/api/v1/users/me', { token: forged });
       expect(response.status).toBe(401);
       expect(response.body.error).toBe('Session expired or signed out');
 
-      const client = await MongoClient.connect(testApp.config.database.uri ?? '');
+      const client = await MongoClient.connect(suite.testApp.config.database.uri ?? '');
       try {
         await client
           .db()
@@ -296,7 +299,7 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
       } finally {
         await client.close();
       }
-      expect((await api.get('/api/v1/users/me', { token: user.token })).status).toBe(401);
+      expect((await suite.api.get('/api/v1/users/me', { token: user.token })).status).toBe(401);
     });
   });
 

@@ -1,5 +1,4 @@
-import { ApiClient, type Envelope, createUser, uniqueUsername } from './support/api-client.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { type Envelope, createUser, uniqueUsername, useApiTestApp } from './support/api-client.js';
 
 interface CompatItem {
   _id: string;
@@ -12,36 +11,24 @@ interface CompatItem {
  * them: no Authorization header, the token in the JSON body or the query string.
  */
 describe('Compatibility routes for the existing client (/api/v1/users/*)', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      env: { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '100000' },
-    });
-    api = new ApiClient(testApp);
-  });
-  afterAll(async () => {
-    expect(api.leaks()).toEqual([]);
-    await testApp.close();
-  });
+  const suite = useApiTestApp();
 
   it('runs the client flow: sign up, sign in, add to history by token in body, list by token in query', async () => {
     const username = uniqueUsername('client');
-    api.passwords.add('client-password');
-    const signUp = await api.post<{ message: string; user: { name: string; username: string } }>(
-      '/api/v1/users/register',
-      {
-        name: 'Client User',
-        username,
-        password: 'client-password',
-      },
-    );
+    suite.api.passwords.add('client-password');
+    const signUp = await suite.api.post<{
+      message: string;
+      user: { name: string; username: string };
+    }>('/api/v1/users/register', {
+      name: 'Client User',
+      username,
+      password: 'client-password',
+    });
     expect(signUp.status).toBe(201);
     expect(signUp.body.message).toBe('User registered successfully');
     expect(signUp.body.user).toMatchObject({ name: 'Client User', username });
 
-    const signIn = await api.post<{ message: string; token: string }>('/api/v1/users/login', {
+    const signIn = await suite.api.post<{ message: string; token: string }>('/api/v1/users/login', {
       username,
       password: 'client-password',
     });
@@ -51,7 +38,7 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
     expect(typeof token).toBe('string');
 
     for (const meetingId of ['abc-defg-hij', 'xyz-uvwx-rst']) {
-      const added = await api.post<{ message: string; meeting: CompatItem }>(
+      const added = await suite.api.post<{ message: string; meeting: CompatItem }>(
         '/api/v1/users/add_to_activity',
         { token, meetingId },
       );
@@ -60,7 +47,7 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
       expect(added.body.meeting.meetingCode).toBe(meetingId);
     }
 
-    const history = await api.get<{ meetings: CompatItem[] }>(
+    const history = await suite.api.get<{ meetings: CompatItem[] }>(
       `/api/v1/users/get_all_activity?token=${encodeURIComponent(token)}`,
     );
     expect(history.status).toBe(200);
@@ -75,15 +62,15 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
   });
 
   it('shows the sign-up error message the client displays (response.data.error)', async () => {
-    const user = await createUser(api);
-    const taken = await api.post<Envelope>('/api/v1/users/register', {
+    const user = await createUser(suite.api);
+    const taken = await suite.api.post<Envelope>('/api/v1/users/register', {
       name: 'x',
       username: user.username,
       password: 'password-123',
     });
     expect(taken.status).toBe(409);
     expect(taken.body.error).toBe('Username is already taken');
-    const wrong = await api.post<Envelope>('/api/v1/users/login', {
+    const wrong = await suite.api.post<Envelope>('/api/v1/users/login', {
       username: user.username,
       password: 'nope-nope',
     });
@@ -91,22 +78,25 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
   });
 
   it("accepts the README's forms with a Bearer token: {meetingCode} and {user_id, meetingCode}", async () => {
-    const user = await createUser(api);
-    const plain = await api.post(
+    const user = await createUser(suite.api);
+    const plain = await suite.api.post(
       '/api/v1/users/add_to_activity',
       { meetingCode: 'readme-one' },
       { token: user.token },
     );
     expect(plain.status).toBe(201);
-    const withId = await api.post(
+    const withId = await suite.api.post(
       '/api/v1/users/add_to_activity',
       { user_id: user.id, meetingCode: 'readme-two' },
       { token: user.token },
     );
     expect(withId.status).toBe(201);
-    const history = await api.get<{ meetings: CompatItem[] }>('/api/v1/users/get_all_activity', {
-      token: user.token,
-    });
+    const history = await suite.api.get<{ meetings: CompatItem[] }>(
+      '/api/v1/users/get_all_activity',
+      {
+        token: user.token,
+      },
+    );
     expect(history.body.meetings.map((meeting) => meeting.meetingCode)).toEqual([
       'readme-two',
       'readme-one',
@@ -114,15 +104,15 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
   });
 
   it('refuses a user_id naming someone else (403): the user always comes from the token', async () => {
-    const user = await createUser(api);
-    const victim = await createUser(api);
-    const response = await api.post<Envelope>(
+    const user = await createUser(suite.api);
+    const victim = await createUser(suite.api);
+    const response = await suite.api.post<Envelope>(
       '/api/v1/users/add_to_activity',
       { user_id: victim.id, meetingCode: 'spoof' },
       { token: user.token },
     );
     expect(response.status).toBe(403);
-    const victimHistory = await api.get<{ meetings: CompatItem[] }>(
+    const victimHistory = await suite.api.get<{ meetings: CompatItem[] }>(
       '/api/v1/users/get_all_activity',
       { token: victim.token },
     );
@@ -130,27 +120,29 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
   });
 
   it('checks the token before answering: missing, invalid and signed-out tokens get 401', async () => {
-    const user = await createUser(api);
-    expect((await api.get<Envelope>('/api/v1/users/get_all_activity')).body).toEqual({
+    const user = await createUser(suite.api);
+    expect((await suite.api.get<Envelope>('/api/v1/users/get_all_activity')).body).toEqual({
       error: 'Authentication required',
       status: 401,
     });
-    expect((await api.get('/api/v1/users/get_all_activity?token=garbage')).status).toBe(401);
+    expect((await suite.api.get('/api/v1/users/get_all_activity?token=garbage')).status).toBe(401);
     expect(
-      (await api.post('/api/v1/users/add_to_activity', { token: 'garbage', meetingId: 'x' }))
+      (await suite.api.post('/api/v1/users/add_to_activity', { token: 'garbage', meetingId: 'x' }))
         .status,
     ).toBe(401);
-    await api.post('/api/v1/auth/logout', undefined, { token: user.token });
-    expect((await api.get(`/api/v1/users/get_all_activity?token=${user.token}`)).status).toBe(401);
+    await suite.api.post('/api/v1/auth/logout', undefined, { token: user.token });
+    expect((await suite.api.get(`/api/v1/users/get_all_activity?token=${user.token}`)).status).toBe(
+      401,
+    );
   });
 
   it('lets several users record the same meeting code', async () => {
-    const first = await createUser(api);
-    const second = await createUser(api);
+    const first = await createUser(suite.api);
+    const second = await createUser(suite.api);
     for (const user of [first, second]) {
       expect(
         (
-          await api.post('/api/v1/users/add_to_activity', {
+          await suite.api.post('/api/v1/users/add_to_activity', {
             token: user.token,
             meetingId: 'team-standup',
           })
@@ -173,8 +165,11 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
     ],
     ['an unknown field', (token: string) => ({ token, meetingId: 'a', extra: 1 })],
   ])('answers 400 for %s', async (_label, body) => {
-    const user = await createUser(api);
-    const response = await api.post<Envelope>('/api/v1/users/add_to_activity', body(user.token));
+    const user = await createUser(suite.api);
+    const response = await suite.api.post<Envelope>(
+      '/api/v1/users/add_to_activity',
+      body(user.token),
+    );
     expect(response.status).toBe(400);
     expect(response.body.status).toBe(400);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TestApp } from './test-app.js';
+import { startTestApp, type TestApp } from './test-app.js';
 
 /** The error shape of every HTTP error. */
 export interface Envelope {
@@ -121,4 +121,27 @@ export async function createUser(
   if (login.status !== 200)
     throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: registered.body.user.id, name, username, password, token: login.body.token };
+}
+
+/** Cheap hashing and no sign-in rate limit: suites that register many users. */
+export const FAST_AUTH_ENV = { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '100000' };
+
+/**
+ * Boots the whole app for a describe block with an ApiClient, and checks after the last test
+ * that no response leaked a password or hash. Read the fields inside tests (after beforeAll).
+ */
+export function useApiTestApp(env: Record<string, string> = {}): {
+  testApp: TestApp;
+  api: ApiClient;
+} {
+  const state = {} as { testApp: TestApp; api: ApiClient };
+  beforeAll(async () => {
+    state.testApp = await startTestApp({ env: { ...FAST_AUTH_ENV, ...env } });
+    state.api = new ApiClient(state.testApp);
+  });
+  afterAll(async () => {
+    expect(state.api.leaks()).toEqual([]);
+    await state.testApp.close();
+  });
+  return state;
 }
