@@ -124,9 +124,19 @@ async function route() {
 
 // ---------- views ----------
 
+async function signIn(username, password) {
+  const result = await api('/auth/login', {
+    method: 'POST',
+    auth: false,
+    body: { username, password },
+  });
+  session.save(result.token, result.user);
+  navigate('/');
+}
+
 function loginView() {
   const error = h('p', { class: 'error', role: 'alert' });
-  const signIn = h(
+  const signInForm = h(
     'form',
     {
       'aria-labelledby': 'signin-title',
@@ -134,13 +144,7 @@ function loginView() {
         event.preventDefault();
         const form = new FormData(event.target);
         try {
-          const result = await api('/auth/login', {
-            method: 'POST',
-            auth: false,
-            body: { username: form.get('username'), password: form.get('password') },
-          });
-          session.save(result.token, result.user);
-          navigate('/');
+          await signIn(form.get('username'), form.get('password'));
         } catch (failure) {
           error.textContent = failure.message;
         }
@@ -156,7 +160,7 @@ function loginView() {
     }),
     h('button', { type: 'submit' }, 'Sign in'),
   );
-  const signUp = h(
+  const signUpForm = h(
     'form',
     {
       'aria-labelledby': 'signup-title',
@@ -170,13 +174,7 @@ function loginView() {
         };
         try {
           await api('/auth/register', { method: 'POST', auth: false, body });
-          const result = await api('/auth/login', {
-            method: 'POST',
-            auth: false,
-            body: { username: body.username, password: body.password },
-          });
-          session.save(result.token, result.user);
-          navigate('/');
+          await signIn(body.username, body.password);
         } catch (failure) {
           error.textContent = failure.message;
         }
@@ -199,7 +197,7 @@ function loginView() {
     }),
     h('button', { type: 'submit' }, 'Sign up'),
   );
-  render(h('h1', {}, 'Welcome'), error, signIn, signUp);
+  render(h('h1', {}, 'Welcome'), error, signInForm, signUpForm);
 }
 
 function homeView() {

@@ -303,7 +303,7 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
     });
   });
 
-  it('answers login and register at about the same cost for unknown users and wrong passwords', async () => {
+  it('answers a login for an unknown user and for a wrong password in about the same time', async () => {
     const timed = await startTestApp({
       env: { BCRYPT_ROUNDS: '9', RATE_LIMIT_LOGIN_FAILURES: '1000' },
     });

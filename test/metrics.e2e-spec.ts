@@ -1,4 +1,4 @@
-import { connectSocket, eventually, request } from './support/socket-client.js';
+import { connectSocket, request } from './support/socket-client.js';
 import { startTestApp } from './support/test-app.js';
 
 function valueOf(text: string, metric: string): number {
@@ -68,7 +68,6 @@ describe('Prometheus metrics at /metrics', () => {
       expect(text).toContain('process_cpu_user_seconds_total');
 
       a.close();
-      await eventually(() => true);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(valueOf(await scrape(), 'signaling_participants')).toBe(1);
     } finally {

@@ -449,7 +449,6 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
       expect((await api.get('/api/v1/meetings/presence-a/participants')).status).toBe(401);
 
       for (const socket of sockets) socket.close();
-      await eventually(() => true);
       await sleep(200);
       const after = (await api.get<typeof before>('/api/v1/rooms/stats', { token: user.token }))
         .body;
@@ -538,7 +537,6 @@ describe('Signaling with guests disabled, short tokens and tight rate limits', (
     database = await EmbeddedMongoServer.start({ dataDir });
     testApp = await startTestApp({ env: { ...FAST, DB_URI: database.uri('meet') } });
     try {
-      await eventually(() => true);
       const late = await connectSocket(testApp.baseUrl);
       const replay = record(late, 'chat-message');
       for (let attempt = 0; attempt < 50 && replay.length === 0; attempt++) {

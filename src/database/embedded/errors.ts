@@ -17,7 +17,6 @@ export const ErrorCode = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
-  Location40324: 40324,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
 } as const;

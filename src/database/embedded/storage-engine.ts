@@ -233,12 +233,13 @@ export class StorageEngine {
   }
 
   private compactIfLarge(): void {
-    if (!this.journal) return;
+    // Runs after every write: only past the floor is the live size worth adding up.
+    if (!this.journal || this.journal.size <= COMPACTION_FLOOR_BYTES) return;
     let live = 0;
     for (const collections of this.databases.values()) {
       for (const collection of collections.values()) live += collection.dataSize;
     }
-    if (this.journal.size > Math.max(live * COMPACTION_FACTOR, COMPACTION_FLOOR_BYTES)) {
+    if (this.journal.size > live * COMPACTION_FACTOR) {
       this.journal.rewrite(this.snapshot());
     }
   }
