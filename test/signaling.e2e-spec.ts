@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
-import type { IceServersResponse, JoinResult, ParticipantView } from '../src/signaling/events.js';
+import type {
+  IceServersResponse,
+  JoinResult,
+  ParticipantView,
+} from '../src/signaling/protocol/events.js';
 import { ApiClient, createUser } from './support/api-client.js';
 import {
   connectSocket,

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SignalingConfig } from '../config/configuration.js';
-import type { IceServersResponse } from './events.js';
+import type { IceServersResponse } from './protocol/events.js';
 
 /**
  * STUN and TURN servers for RTCPeerConnection. TURN credentials follow the coturn REST-API

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MediaState } from './events.js';
+import type { MediaState } from './protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { MediaState } from './events.js';
+import type { MediaState } from './protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,

@@ -1,4 +1,4 @@
-import type { MediaState, ParticipantView } from './events.js';
+import type { MediaState, ParticipantView } from './protocol/events.js';
 
 /** Injection token of the RoomRegistry implementation (in-memory, or Redis when scaled out). */
 export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');

@@ -15,7 +15,7 @@ import { Public } from '../common/public.decorator.js';
 import type { AppConfig } from '../config/configuration.js';
 import { IceServersDto, MeetingParticipantDto, RoomStatsDto } from './dto/signaling.dto.js';
 import { IceServersService } from './ice-servers.service.js';
-import { normalizeRoomId } from './room-id.js';
+import { normalizeRoomId } from './protocol/room-id.js';
 import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 import { SocketPresence } from './socket-presence.js';
 

@@ -33,10 +33,10 @@ import {
   type ServerToClientEvents,
   type SignalingError,
   type SignalingErrorCode,
-} from './events.js';
+} from './protocol/events.js';
 import { IceServersService } from './ice-servers.service.js';
 import { SocketPresence } from './socket-presence.js';
-import { normalizeRoomId } from './room-id.js';
+import { normalizeRoomId } from './protocol/room-id.js';
 import {
   type Participant,
   ROOM_REGISTRY,

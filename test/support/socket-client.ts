@@ -3,7 +3,7 @@ import type {
   AckResult,
   ClientToServerEvents,
   ServerToClientEvents,
-} from '../../src/signaling/events.js';
+} from '../../src/signaling/protocol/events.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type ServerEvent = keyof ServerToClientEvents;

@@ -1,4 +1,4 @@
-export const ROOM_ID_MAX_LENGTH = 128;
+import { ROOM_ID_INPUT_MAX_LENGTH, ROOM_ID_MAX_LENGTH } from './limits.js';
 
 /**
  * The room a client means: a meeting code (`abc-defg-hij`) or, as the existing client sends,
@@ -6,7 +6,7 @@ export const ROOM_ID_MAX_LENGTH = 128;
  * (decoded) is the room. Returns undefined for anything that does not give 1-128 characters.
  */
 export function normalizeRoomId(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || raw.length > 4096) return undefined;
+  if (typeof raw !== 'string' || raw.length > ROOM_ID_INPUT_MAX_LENGTH) return undefined;
   let roomId = raw.trim();
   if (/^https?:\/\//i.test(roomId)) {
     let url: URL;
