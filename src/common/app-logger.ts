@@ -1,5 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
-import type { LoggingConfig } from '../config/configuration.js';
+import type { LoggingConfig } from './logging.config.js';
 
 /** Nest's levels from the most to the least verbose. */
 const LEVELS_BY_VERBOSITY: readonly LogLevel[] = [

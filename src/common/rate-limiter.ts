@@ -1,4 +1,8 @@
-import type { RateLimit } from '../config/configuration.js';
+/** A limit of `limit` events per `windowMs`. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
 
 export interface RateDecision {
   allowed: boolean;
@@ -11,9 +15,13 @@ interface Window {
   resetAt: number;
 }
 
+/** Shared by every allowed decision, so the common case allocates nothing. */
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterMs: 0 });
+
 /**
- * Counts events per key in fixed windows (`limit` per `windowMs`). In memory, per process;
- * the number of keys is bounded so a flood of distinct keys cannot exhaust memory.
+ * Counts events per key in fixed windows (`limit` per `windowMs`): the one rate-limit
+ * mechanism, for sign-in attempts per address and for each socket's events. In memory, per
+ * process; the number of keys is bounded so a flood of distinct keys cannot exhaust memory.
  */
 export class FixedWindowRateLimiter {
   private readonly windows = new Map<string, Window>();
@@ -33,10 +41,8 @@ export class FixedWindowRateLimiter {
   /** Whether one more event would be within the limit, without counting it. */
   check(key: string, now = Date.now()): RateDecision {
     const window = this.windows.get(key);
-    if (!window || window.resetAt <= now) return { allowed: true, retryAfterMs: 0 };
-    return window.count < this.policy.limit
-      ? { allowed: true, retryAfterMs: 0 }
-      : { allowed: false, retryAfterMs: window.resetAt - now };
+    if (!window || window.resetAt <= now || window.count < this.policy.limit) return ALLOWED;
+    return { allowed: false, retryAfterMs: window.resetAt - now };
   }
 
   reset(key: string): void {
@@ -45,7 +51,7 @@ export class FixedWindowRateLimiter {
 
   private decide(window: Window, now: number): RateDecision {
     return window.count <= this.policy.limit
-      ? { allowed: true, retryAfterMs: 0 }
+      ? ALLOWED
       : { allowed: false, retryAfterMs: window.resetAt - now };
   }
 

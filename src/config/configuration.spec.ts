@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  DEFAULT_PORT,
-  loadConfiguration,
-  parseByteSize,
-  parseDurationSeconds,
-} from './configuration.js';
+import { DEFAULT_PORT } from '../common/http.config.js';
+import { ConfigurationError, loadConfiguration } from './configuration.js';
 
 function problemWith(env: Record<string, string>): ConfigurationError {
   try {
@@ -206,31 +201,5 @@ describe('loadConfiguration', () => {
 
   it('treats empty values as unset', () => {
     expect(loadConfiguration({ PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(8000);
-  });
-});
-
-describe('parseByteSize and parseDurationSeconds', () => {
-  it.each([
-    ['40kb', 40960],
-    ['2048', 2048],
-    ['1MB', 1048576],
-    ['12 b', 12],
-    ['lots', undefined],
-    ['1.5kb', undefined],
-  ])('parseByteSize(%j) = %j', (input, expected) => {
-    expect(parseByteSize(input)).toBe(expected);
-  });
-
-  it.each([
-    ['3600', 3600],
-    ['1s', 1],
-    ['15m', 900],
-    ['12h', 43200],
-    ['7d', 604800],
-    ['0', undefined],
-    ['-5', undefined],
-    ['1w', undefined],
-  ])('parseDurationSeconds(%j) = %j', (input, expected) => {
-    expect(parseDurationSeconds(input)).toBe(expected);
   });
 });

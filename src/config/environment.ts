@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import type { Environment } from './configuration.js';
+import type { Environment } from './env-readers.js';
 
 /**
  * The process environment, completed by a `.env` file in the working directory if there is one.

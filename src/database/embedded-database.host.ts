@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
-import type { EmbeddedDatabaseConfig } from '../config/configuration.js';
+import type { EmbeddedDatabaseConfig } from './database.config.js';
 import { EmbeddedMongoServer } from './embedded/index.js';
 
 /** The database name the application uses inside the embedded server. */

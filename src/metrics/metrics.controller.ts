@@ -11,8 +11,9 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../common/public.decorator.js';
-import type { AppConfig, MetricsConfig } from '../config/configuration.js';
+import { Public } from '../auth/public.decorator.js';
+import type { AppConfig } from '../config/configuration.js';
+import type { MetricsConfig } from './metrics.config.js';
 import { MetricsService } from './metrics.service.js';
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,0 +1,126 @@
+import type { RateLimit } from '../common/rate-limiter.js';
+import {
+  ConfigurationError,
+  type Environment,
+  parseByteSize,
+  readBoolean,
+  readDuration,
+  readInteger,
+  readRaw,
+  readUrlList,
+} from '../config/env-readers.js';
+import { SIGNAL_MAX_BYTES } from './protocol/limits.js';
+
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  /** Lifetime of the time-limited credentials, in seconds. */
+  ttlSeconds: number;
+}
+
+/** The kinds of client events that have their own per-socket rate limit. */
+export type SocketEventKind = 'joins' | 'signals' | 'chat' | 'state';
+
+export interface SignalingConfig {
+  allowGuests: boolean;
+  maxParticipantsPerRoom: number;
+  /** Largest Socket.IO message accepted, in bytes. */
+  maxMessageBytes: number;
+  chatRetentionSeconds: number;
+  chatHistoryLimit: number;
+  stunUrls: string[];
+  /** TURN with coturn REST-API credentials, when TURN_URLS and TURN_SECRET are set. */
+  turn: TurnConfig | undefined;
+  /** Per-socket limits per event kind. */
+  rateLimits: Record<SocketEventKind, RateLimit>;
+}
+
+export interface RedisConfig {
+  url: string;
+  /** Prefix of every key and channel, so several deployments can share one Redis. */
+  keyPrefix: string;
+  /** How often this instance announces it is alive. */
+  heartbeatMs: number;
+  /** An instance silent this long is dead: its participants are removed. */
+  deadAfterMs: number;
+}
+
+export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
+
+/** Room for a largest signal plus the Socket.IO framing around it. */
+const MIN_MESSAGE_BYTES = SIGNAL_MAX_BYTES + 6 * 1024;
+const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+function readMaxMessageBytes(env: Environment): number {
+  const bytes = parseByteSize(readRaw(env, 'SOCKET_MAX_MESSAGE_SIZE') ?? '256kb');
+  if (bytes === undefined || bytes < MIN_MESSAGE_BYTES || bytes > MAX_MESSAGE_BYTES) {
+    throw new ConfigurationError(
+      'SOCKET_MAX_MESSAGE_SIZE',
+      `must be a size from ${MIN_MESSAGE_BYTES / 1024}kb to 10mb (signal payloads may be ${SIGNAL_MAX_BYTES / 1024} KB)`,
+    );
+  }
+  return bytes;
+}
+
+/** Guests, room capacity, message size, chat retention, ICE/TURN and per-socket rate limits. */
+export function readSignalingConfig(env: Environment): SignalingConfig {
+  const turnUrls = readUrlList(env, 'TURN_URLS', [], ['turn', 'turns']);
+  const turnSecret = readRaw(env, 'TURN_SECRET');
+  if (turnUrls.length > 0 && turnSecret === undefined) {
+    throw new ConfigurationError('TURN_SECRET', 'is required when TURN_URLS is set');
+  }
+  const perWindow = (name: string, fallback: number, windowMs: number): RateLimit => ({
+    limit: readInteger(env, name, fallback, 1, 1_000_000),
+    windowMs,
+  });
+  return {
+    allowGuests: readBoolean(env, 'SIGNALING_ALLOW_GUESTS', true),
+    maxParticipantsPerRoom: readInteger(env, 'ROOM_MAX_PARTICIPANTS', 16, 2, 1000),
+    maxMessageBytes: readMaxMessageBytes(env),
+    chatRetentionSeconds: readDuration(env, 'CHAT_RETENTION', 24 * 3600),
+    chatHistoryLimit: readInteger(env, 'CHAT_HISTORY_LIMIT', 100, 0, 1000),
+    stunUrls: readUrlList(env, 'STUN_URLS', DEFAULT_STUN_URLS, ['stun', 'stuns']),
+    turn:
+      turnUrls.length > 0 && turnSecret !== undefined
+        ? {
+            urls: turnUrls,
+            secret: turnSecret,
+            ttlSeconds: readDuration(env, 'TURN_TTL', 24 * 3600),
+          }
+        : undefined,
+    rateLimits: {
+      joins: perWindow('RATE_LIMIT_SOCKET_JOINS', 30, 60_000),
+      signals: perWindow('RATE_LIMIT_SOCKET_SIGNALS', 1000, 10_000),
+      chat: perWindow('RATE_LIMIT_SOCKET_CHAT', 30, 10_000),
+      state: perWindow('RATE_LIMIT_SOCKET_STATE', 100, 10_000),
+    },
+  };
+}
+
+/** REDIS_URL (scale-out; undefined: single process), REDIS_PREFIX, NODE_HEARTBEAT/DEAD_AFTER. */
+export function readRedisConfig(env: Environment): RedisConfig | undefined {
+  const url = readRaw(env, 'REDIS_URL');
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/\S+$/.test(url)) {
+    throw new ConfigurationError(
+      'REDIS_URL',
+      'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
+    );
+  }
+  const heartbeatMs = readInteger(env, 'NODE_HEARTBEAT_SECONDS', 5, 1, 3600) * 1000;
+  const deadAfterMs = readInteger(env, 'NODE_DEAD_AFTER_SECONDS', 20, 2, 86400) * 1000;
+  if (deadAfterMs < heartbeatMs * 2) {
+    throw new ConfigurationError(
+      'NODE_DEAD_AFTER_SECONDS',
+      'must be at least twice NODE_HEARTBEAT_SECONDS',
+    );
+  }
+  const keyPrefix = readRaw(env, 'REDIS_PREFIX') ?? 'meet:';
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigurationError(
+      'REDIS_PREFIX',
+      'must be 1-64 letters, digits, ":", ".", "_" or "-"',
+    );
+  }
+  return { url, keyPrefix, heartbeatMs, deadAfterMs };
+}
