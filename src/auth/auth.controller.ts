@@ -12,11 +12,11 @@ import {
   ApiUnauthorizedResponse,
   ApiBadRequestResponse,
 } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../common/authenticated-user.js';
+import type { AuthenticatedUser } from './authenticated-user.js';
 import { ClientAddress } from '../common/client-address.decorator.js';
-import { CurrentUser } from '../common/current-user.decorator.js';
+import { CurrentUser } from './current-user.decorator.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import { Public } from '../common/public.decorator.js';
+import { Public } from './public.decorator.js';
 import { RegisterDto } from '../users/dto/register.dto.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { AuthService } from './auth.service.js';

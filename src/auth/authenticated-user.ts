@@ -1,4 +1,4 @@
-/** Who is calling, as established by the token check (HTTP guard or socket handshake). */
+/** Who is calling, as established by the one token check (HTTP guard or socket handshake). */
 export interface AuthenticatedUser {
   userId: string;
   /** The token's id: its session record. */

@@ -1,11 +1,17 @@
 import { createParamDecorator, type ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import type { AuthenticatedUser, RequestWithUser } from './authenticated-user.js';
 
-/** The authenticated caller of a route protected by the global JWT guard. */
+/**
+ * The caller as established by the global guard. Required by default (401 without one); with
+ * `{ optional: true }`, on an `@OptionalAuth()` route, undefined for anonymous callers.
+ */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuthenticatedUser => {
+  (
+    options: { optional?: boolean } | undefined,
+    context: ExecutionContext,
+  ): AuthenticatedUser | undefined => {
     const user = context.switchToHttp().getRequest<RequestWithUser>().user;
-    if (!user) throw new UnauthorizedException('Authentication required');
+    if (!user && !options?.optional) throw new UnauthorizedException('Authentication required');
     return user;
   },
 );

@@ -1,21 +1,16 @@
 import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-import type { AuthenticatedUser } from '../common/authenticated-user.js';
-import { ALLOW_LEGACY_TOKEN_SOURCES } from '../common/legacy-token.decorator.js';
-import { IS_PUBLIC_KEY } from '../common/public.decorator.js';
-import type { RequestWithTokenSources } from './jwt.strategy.js';
+import { tokenFailureMessage } from './access-token.service.js';
+import type { AuthenticatedUser } from './authenticated-user.js';
+import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY } from './public.decorator.js';
 
-/** What passport-jwt reports when it rejects a token before validate() runs. */
-function messageFor(info: unknown): string {
-  const name = (info as { name?: unknown } | undefined)?.name;
-  if (name === 'TokenExpiredError') return 'Token expired';
-  if (name === 'JsonWebTokenError' || name === 'NotBeforeError') return 'Invalid token';
-  return 'Authentication required';
-}
-
-/** Global guard: every route needs a valid token unless marked @Public(). */
+/**
+ * Global guard: every route needs a valid token unless marked @Public(); @OptionalAuth()
+ * routes let anonymous callers through but check any token presented.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -25,13 +20,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override canActivate(
     context: ExecutionContext,
   ): boolean | Promise<boolean> | Observable<boolean> {
-    // Sockets are authenticated once, at the handshake (SignalingGateway).
+    // Sockets are authenticated once, at the handshake, with the same token check.
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<RequestWithTokenSources>();
-    request.allowLegacyTokenSources =
-      this.reflector.getAllAndOverride<boolean>(ALLOW_LEGACY_TOKEN_SOURCES, targets) === true;
+    const anonymous =
+      context.switchToHttp().getRequest<Request>().headers.authorization === undefined;
+    if (anonymous && this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH_KEY, targets)) {
+      return true;
+    }
     return super.canActivate(context);
   }
 
@@ -40,10 +37,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     user: TUser | false,
     info: unknown,
   ): TUser {
-    // Errors from validate() (401s, or a database failure that becomes 503) pass through as they are.
+    // Errors from the token check (401s, or a database failure that becomes 503) pass through.
     // (Not `instanceof Error`: errors from Node's own modules may belong to another realm.)
     if (error) throw error as Error;
-    if (!user) throw new UnauthorizedException(messageFor(info));
+    if (!user) throw new UnauthorizedException(tokenFailureMessage(info));
     return user;
   }
 }

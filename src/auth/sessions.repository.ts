@@ -11,7 +11,7 @@ export interface ActiveSession {
 
 /** Persistence of sessions: one record per issued token. */
 @Injectable()
-export class SessionsService {
+export class SessionsRepository {
   constructor(@InjectModel(Session.name) private readonly sessions: Model<Session>) {}
 
   async create(session: ActiveSession): Promise<void> {

@@ -23,12 +23,11 @@ import { AuthRateLimitGuard } from '../auth/auth-rate-limit.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { LoginResponseDto, RegisterResponseDto } from '../auth/dto/auth-responses.dto.js';
 import { LoginDto } from '../auth/dto/login.dto.js';
-import type { AuthenticatedUser } from '../common/authenticated-user.js';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { ClientAddress } from '../common/client-address.decorator.js';
-import { CurrentUser } from '../common/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import { AllowTokenInBodyOrQuery } from '../common/legacy-token.decorator.js';
-import { Public } from '../common/public.decorator.js';
+import { Public } from '../auth/public.decorator.js';
 import type { HistoryEntryDto } from '../meetings/dto/meetings.dto.js';
 import { MeetingsService } from '../meetings/meetings.service.js';
 import { RegisterDto } from '../users/dto/register.dto.js';
@@ -49,10 +48,10 @@ function toCompatItem(entry: HistoryEntryDto): CompatHistoryItemDto {
 
 /**
  * The original backend's routes under /api/v1/users, with its request and response shapes
- * and its token-in-body/query. Thin: every rule lives in AuthService and MeetingsService.
+ * and its token in the body or query (lifted into the Authorization header by
+ * liftLegacyToken). Thin: every rule lives in AuthService and MeetingsService.
  */
 @ApiTags('compatibility (original client)')
-@AllowTokenInBodyOrQuery()
 @Controller('users')
 export class CompatController {
   constructor(
@@ -113,7 +112,7 @@ export class CompatController {
   @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
   async getAllActivity(
     @CurrentUser() user: AuthenticatedUser,
-    // Declared so the validator accepts ?token=; the guard already read it.
+    // Declared so the validator accepts ?token= (liftLegacyToken already read it).
     @Query() _query: CompatTokenQueryDto,
   ): Promise<CompatHistoryResponseDto> {
     const entries = await this.meetings.recentHistory(user.userId, COMPAT_HISTORY_LIMIT);

@@ -54,6 +54,14 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   );
 }
 
+/** MongoDB's error code for a write that would duplicate a unique index key. */
+const DUPLICATE_KEY = 11000;
+
+/** A write refused by a unique index (a taken username, a colliding meeting code). */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
+
 /** The URI without credentials or query options, safe to log. */
 export function redactDatabaseUri(uri: string): string {
   const match = /^(mongodb(?:\+srv)?:\/\/)(?:[^@/]*@)?([^/?]*)(\/[^?]*)?/.exec(uri);

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
-import { Public } from '../common/public.decorator.js';
+import { Public } from '../auth/public.decorator.js';
 import { DatabaseConnectionService } from '../database/database-connection.service.js';
 
 export interface HealthStatus {

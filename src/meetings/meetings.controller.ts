@@ -19,10 +19,10 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../common/authenticated-user.js';
-import { CurrentUser } from '../common/current-user.decorator.js';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import { Public } from '../common/public.decorator.js';
+import { Public } from '../auth/public.decorator.js';
 import {
   AddHistoryEntryDto,
   CreateMeetingDto,

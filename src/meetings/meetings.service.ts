@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import mongoose, { type Model, Types } from 'mongoose';
+import { isDuplicateKeyError } from '../database/database-errors.js';
 import { UsersService } from '../users/users.service.js';
 import type { HistoryEntryDto, HistoryPageDto, MeetingDto } from './dto/meetings.dto.js';
 import { generateMeetingCode } from './meeting-codes.js';
@@ -20,7 +21,6 @@ interface StoredMeeting {
   createdAt: Date;
 }
 
-const DUPLICATE_KEY = 11000;
 const CODE_ATTEMPTS = 5;
 
 function toEntry(entry: StoredEntry): HistoryEntryDto {
@@ -48,8 +48,7 @@ export class MeetingsService {
         return this.describe(created);
       } catch (error) {
         // A collision among 1.4e14 codes is rare; try again with another.
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY || attempt >= CODE_ATTEMPTS)
-          throw error;
+        if (!isDuplicateKeyError(error) || attempt >= CODE_ATTEMPTS) throw error;
       }
     }
   }

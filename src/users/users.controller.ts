@@ -6,9 +6,9 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentUser } from '../common/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import type { AuthenticatedUser } from '../common/authenticated-user.js';
+import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { UserProfileDto } from './dto/user-profile.dto.js';
 import { UsersService } from './users.service.js';
 

@@ -5,6 +5,7 @@ import bcrypt from 'bcrypt';
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Model } from 'mongoose';
 import type { AppConfig } from '../config/configuration.js';
+import { isDuplicateKeyError } from '../database/database-errors.js';
 import type { UserProfileDto } from './dto/user-profile.dto.js';
 import { User } from './schemas/user.schema.js';
 
@@ -20,8 +21,6 @@ interface StoredUser {
   username: string;
   createdAt: Date;
 }
-
-const DUPLICATE_KEY = 11000;
 
 export function usernameKeyOf(username: string): string {
   return username.toLowerCase();
@@ -69,7 +68,7 @@ export class UsersService implements OnModuleInit {
       });
       return toProfile(created);
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) {
+      if (isDuplicateKeyError(error)) {
         throw new ConflictException('Username is already taken');
       }
       throw error;
@@ -91,15 +90,5 @@ export class UsersService implements OnModuleInit {
     if (!mongoose.isValidObjectId(id)) return null;
     const user = await this.users.findById(id).lean<StoredUser>().exec();
     return user ? toProfile(user) : null;
-  }
-
-  /** Profiles of several users at once (e.g. meeting hosts), by id. */
-  async findProfiles(ids: string[]): Promise<Map<string, UserProfileDto>> {
-    const valid = ids.filter((id) => mongoose.isValidObjectId(id));
-    const users = await this.users
-      .find({ _id: { $in: valid } })
-      .lean<StoredUser[]>()
-      .exec();
-    return new Map(users.map((user) => [user._id.toString(), toProfile(user)]));
   }
 }

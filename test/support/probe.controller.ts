@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import type { Connection } from 'mongoose';
-import { Public } from '../../src/common/public.decorator.js';
+import { Public } from '../../src/auth/public.decorator.js';
 
 export class ProbeEchoDto {
   @IsString()

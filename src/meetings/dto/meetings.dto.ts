@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Trim } from '../../common/trim.transform.js';
+import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { IsMeetingCode } from './meeting-code.js';
 
 export class CreateMeetingDto {
@@ -28,7 +29,7 @@ export class MeetingDto {
 }
 
 export class AddHistoryEntryDto {
-  @ApiProperty({ example: 'abc-defg-hij', minLength: 1, maxLength: 128 })
+  @ApiProperty({ example: 'abc-defg-hij', minLength: 1, maxLength: ROOM_ID_MAX_LENGTH })
   @IsMeetingCode()
   meetingCode!: string;
 }

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 
 /**
  * One user attending one meeting. Not unique across users (several people attend the same
@@ -10,7 +11,7 @@ export class MeetingHistoryEntry {
   @Prop({ type: Types.ObjectId, required: true })
   userId!: Types.ObjectId;
 
-  @Prop({ type: String, required: true, maxlength: 128 })
+  @Prop({ type: String, required: true, maxlength: ROOM_ID_MAX_LENGTH })
   meetingCode!: string;
 
   @Prop({ type: Date, required: true, default: () => new Date() })

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 /** Removes what must never leave the Users module from every serialised user. */
 function hidePrivateFields(_doc: unknown, ret: Record<string, unknown>): Record<string, unknown> {
@@ -35,5 +34,4 @@ export class User {
   updatedAt!: Date;
 }
 
-export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
