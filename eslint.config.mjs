@@ -38,7 +38,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.contract.ts', 'test/**/*.ts'],
     rules: {
       // expect(...) matchers are typed as any by @types/jest.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER } from './common/request-context.js';
 import { requestContextMiddleware } from './common/request-context.middleware.js';
 import type { AppConfig } from './config/configuration.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { SignalingIoAdapter } from './signaling/signaling-io.adapter.js';
+import { SignalingIoAdapter } from './signaling/transport/signaling-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 /** The reference web client's static files (public/ next to src/ and dist/). */

@@ -1,19 +1,30 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
+import { Redis } from 'ioredis';
 import { AuthModule } from '../auth/auth.module.js';
 import type { AppConfig } from '../config/configuration.js';
-import { ChatService } from './chat.service.js';
-import { IceServersService } from './ice-servers.service.js';
-import { InMemoryRoomRegistry } from './in-memory-room-registry.js';
-import { Redis } from 'ioredis';
-import { RedisRoomRegistry } from './redis-room-registry.js';
-import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
-import { ChatMessage, chatMessageSchema } from './schemas/chat-message.schema.js';
-import { SignalingController } from './signaling.controller.js';
-import { SignalingGateway } from './signaling.gateway.js';
-import { SocketPresence } from './socket-presence.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { CallService } from './call/call.service.js';
+import { IceServersService } from './call/ice-servers.service.js';
+import { ROOM_NOTIFIER } from './call/room-notifier.js';
+import { ChatHistoryRepository } from './chat/chat-history.repository.js';
+import { ChatMessage, chatMessageSchema } from './chat/chat-message.schema.js';
+import { InMemoryRoomRegistry } from './rooms/in-memory-room-registry.js';
+import { InstanceHeartbeat } from './rooms/instance-heartbeat.js';
+import { RedisRoomRegistry } from './rooms/redis-room-registry.js';
+import { ROOM_REGISTRY, type RoomRegistry } from './rooms/room-registry.js';
+import { SignalingController } from './transport/signaling.controller.js';
+import { SignalingGateway } from './transport/signaling.gateway.js';
+import { SocketIoRoomNotifier } from './transport/socket-io-room-notifier.js';
+import { SocketPresence } from './transport/socket-presence.js';
+import { SocketSessions } from './transport/socket-sessions.js';
 
+/**
+ * The real-time side of a call, in four parts: `protocol/` (events, limits, parsers),
+ * `call/` (the rules), `rooms/` (who is where, shared by every instance) and `transport/`
+ * (Socket.IO and REST), plus `chat/` (history storage).
+ */
 @Module({
   imports: [
     AuthModule,
@@ -28,10 +39,15 @@ import { SocketPresence } from './socket-presence.js';
   ],
   controllers: [SignalingController],
   providers: [
-    SignalingGateway,
-    ChatService,
+    CallService,
     IceServersService,
+    ChatHistoryRepository,
+    InstanceHeartbeat,
+    SignalingGateway,
+    SocketSessions,
     SocketPresence,
+    SocketIoRoomNotifier,
+    { provide: ROOM_NOTIFIER, useExisting: SocketIoRoomNotifier },
     {
       // In memory for one process; shared through Redis when REDIS_URL is set.
       provide: ROOM_REGISTRY,
@@ -46,4 +62,22 @@ import { SocketPresence } from './socket-presence.js';
   ],
   exports: [ROOM_REGISTRY],
 })
-export class SignalingModule {}
+export class SignalingModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    private readonly presence: SocketPresence,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.observeSignaling(
+      () => this.registry.stats(),
+      () => this.presence.connectedSockets(),
+    );
+  }
+
+  /** After the sockets are closed: a shared registry forgets this instance's participants. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.registry.close();
+  }
+}

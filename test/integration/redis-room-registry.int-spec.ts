@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { RedisRoomRegistry } from '../../src/signaling/redis-room-registry.js';
-import { describeRoomRegistryContract } from '../support/room-registry.contract.js';
+import { RedisRoomRegistry } from '../../src/signaling/rooms/redis-room-registry.js';
+import { describeRoomRegistryContract } from '../../src/signaling/rooms/room-registry.contract.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

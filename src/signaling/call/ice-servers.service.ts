@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, SignalingConfig } from '../config/configuration.js';
-import type { IceServersResponse } from './protocol/events.js';
+import type { AppConfig } from '../../config/configuration.js';
+import type { SignalingConfig } from '../signaling.config.js';
+import type { IceServersResponse } from '../protocol/events.js';
 
 /**
  * STUN and TURN servers for RTCPeerConnection. TURN credentials follow the coturn REST-API

@@ -2,35 +2,34 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import type { AppConfig } from '../config/configuration.js';
-import { ChatMessage } from './schemas/chat-message.schema.js';
+import type { AppConfig } from '../../config/configuration.js';
+import { ChatMessage } from './chat-message.schema.js';
 
+/** A delivered chat message, as stored for late joiners. */
 export interface ChatLine {
-  id: Types.ObjectId;
-  /** Orders messages (ms, from every instance's clock); the boundary between replay and live. */
-  createdAt: Date;
   room: string;
   text: string;
   senderName: string;
   senderSocketId: string;
   userId?: string;
+  /** Orders messages (ms, from every instance's clock); the boundary between replay and live. */
+  sentAt: Date;
 }
 
-interface StoredLine {
-  _id: Types.ObjectId;
+export interface StoredChatLine {
   text: string;
   senderName: string;
   senderSocketId: string;
 }
 
 /**
- * Chat persistence. Recording never delays delivery: the gateway sends first and the write
- * happens in the background (a failure is logged, the message was still delivered). Reading a
- * room's history first waits for that room's writes still in flight, so a late joiner does not
- * miss a message that was just sent.
+ * Chat history storage. Recording never delays delivery: the message was sent before it is
+ * recorded, and the write happens in the background (a failure is logged, the message was
+ * still delivered). Reading a room's history first waits for that room's writes still in
+ * flight, so a late joiner does not miss a message that was just sent.
  */
 @Injectable()
-export class ChatService {
+export class ChatHistoryRepository {
   private readonly logger = new Logger('Chat');
   private readonly historyLimit: number;
   private readonly pending = new Map<string, Set<Promise<void>>>();
@@ -42,30 +41,18 @@ export class ChatService {
     this.historyLimit = config.get('signaling', { infer: true }).chatHistoryLimit;
   }
 
-  /** A new message with its ordering id, ready to deliver and to record. */
-  compose(line: Omit<ChatLine, 'id' | 'createdAt'>): ChatLine {
-    return { ...line, id: new Types.ObjectId(), createdAt: new Date() };
-  }
-
-  /**
-   * The instant a joiner starts receiving live messages: history is read up to and including
-   * it. (A message of the very same millisecond may then arrive twice rather than never.)
-   */
-  boundary(): Date {
-    return new Date();
-  }
-
   /** Stores the message in the background. */
   record(line: ChatLine): void {
     const write = this.messages
       .create({
-        _id: line.id,
+        // Orders messages of the same millisecond, on any instance.
+        _id: new Types.ObjectId(),
         room: line.room,
         text: line.text,
         senderName: line.senderName,
         senderSocketId: line.senderSocketId,
         userId: line.userId ? new Types.ObjectId(line.userId) : undefined,
-        createdAt: line.createdAt,
+        createdAt: line.sentAt,
       })
       .then(
         () => undefined,
@@ -85,10 +72,10 @@ export class ChatService {
   }
 
   /**
-   * The room's last CHAT_HISTORY_LIMIT messages up to `upTo`, oldest first. Empty (and
+   * The room's last CHAT_HISTORY_LIMIT messages sent up to `upTo`, oldest first. Empty (and
    * logged) when the database cannot be read: joining still works.
    */
-  async history(room: string, upTo: Date): Promise<StoredLine[]> {
+  async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     if (this.historyLimit === 0) return [];
     await Promise.all([...(this.pending.get(room) ?? [])]);
     try {
@@ -96,8 +83,8 @@ export class ChatService {
         .find({ room, createdAt: { $lte: upTo } })
         .sort({ createdAt: -1, _id: -1 })
         .limit(this.historyLimit)
-        .select({ text: 1, senderName: 1, senderSocketId: 1 })
-        .lean<StoredLine[]>()
+        .select({ _id: 0, text: 1, senderName: 1, senderSocketId: 1 })
+        .lean<StoredChatLine[]>()
         .exec();
       return newestFirst.reverse();
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { CHAT_TEXT_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../protocol/limits.js';
 
 /** One chat message of a room, kept for late joiners for CHAT_RETENTION. */
 @Schema({ collection: 'chat_messages', versionKey: false })
@@ -7,10 +8,10 @@ export class ChatMessage {
   @Prop({ type: String, required: true })
   room!: string;
 
-  @Prop({ type: String, required: true, maxlength: 2000 })
+  @Prop({ type: String, required: true, maxlength: CHAT_TEXT_MAX_LENGTH })
   text!: string;
 
-  @Prop({ type: String, required: true, maxlength: 64 })
+  @Prop({ type: String, required: true, maxlength: DISPLAY_NAME_MAX_LENGTH })
   senderName!: string;
 
   @Prop({ type: String, required: true })

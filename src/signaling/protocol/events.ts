@@ -5,6 +5,10 @@
  * client's and must not change.
  */
 
+import type { SignalingErrorCode } from './errors.js';
+
+export type { SignalingErrorCode } from './errors.js';
+
 export interface MediaState {
   audio: boolean;
   video: boolean;
@@ -32,14 +36,6 @@ export interface IceServersResponse {
   /** Seconds the TURN credentials stay valid. */
   ttl: number;
 }
-
-export type SignalingErrorCode =
-  | 'invalid-argument'
-  | 'not-in-room'
-  | 'target-not-in-room'
-  | 'room-full'
-  | 'rate-limited'
-  | 'internal';
 
 export interface SignalingError {
   code: SignalingErrorCode;
@@ -96,3 +92,6 @@ export const CLIENT_EVENTS = [
   'raise-hand',
 ] as const;
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
+
+export type ServerEventName = keyof ServerToClientEvents;
+export type ServerEventArgs<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;

@@ -1,4 +1,4 @@
-import { describeRoomRegistryContract } from '../../test/support/room-registry.contract.js';
+import { describeRoomRegistryContract } from './room-registry.contract.js';
 import { InMemoryRoomRegistry } from './in-memory-room-registry.js';
 
 describeRoomRegistryContract('InMemoryRoomRegistry', () =>

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MediaState } from './protocol/events.js';
+import type { MediaState } from '../protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,
@@ -50,10 +50,6 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   participant(socketId: string): Promise<Participant | undefined> {
     return Promise.resolve(this.bySocket.get(socketId));
-  }
-
-  roomOf(socketId: string): Promise<string | undefined> {
-    return Promise.resolve(this.bySocket.get(socketId)?.roomId);
   }
 
   inSameRoom(socketA: string, socketB: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { MediaState } from './protocol/events.js';
+import type { MediaState } from '../protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,
@@ -195,10 +195,6 @@ export class RedisRoomRegistry implements RoomRegistry {
     return fields.roomId === undefined
       ? undefined
       : toParticipant(socketId, Object.entries(fields).flat());
-  }
-
-  async roomOf(socketId: string): Promise<string | undefined> {
-    return (await this.redis.hget(`${this.prefix}p:${socketId}`, 'roomId')) ?? undefined;
   }
 
   async inSameRoom(socketA: string, socketB: string): Promise<boolean> {

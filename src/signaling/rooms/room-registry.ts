@@ -1,4 +1,4 @@
-import type { MediaState, ParticipantView } from './protocol/events.js';
+import type { MediaState, ParticipantView } from '../protocol/events.js';
 
 /** Injection token of the RoomRegistry implementation (in-memory, or Redis when scaled out). */
 export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');
@@ -31,7 +31,7 @@ export class RoomFullError extends Error {
 /**
  * The only owner of room membership. A socket is in at most one room; empty rooms disappear.
  * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
- * touching the gateway. Lookups by socket and by room are O(1).
+ * touching the call rules. Lookups by socket and by room are O(1).
  */
 export interface RoomRegistry {
   /** Adds the socket to a room (leaving its current one); throws RoomFullError at capacity. */
@@ -39,8 +39,6 @@ export interface RoomRegistry {
   /** Removes the socket from its room; undefined when it was in none. */
   leave(socketId: string): Promise<Participant | undefined>;
   participant(socketId: string): Promise<Participant | undefined>;
-  /** The room of the socket, when it is in one. */
-  roomOf(socketId: string): Promise<string | undefined>;
   /** Whether both sockets are in the same room (the signal relay rule). */
   inSameRoom(socketA: string, socketB: string): Promise<boolean>;
   participants(roomId: string): Promise<Participant[]>;

@@ -3,7 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
-import type { AppConfig } from '../config/configuration.js';
+import type { AppConfig } from '../../config/configuration.js';
 
 /**
  * Socket.IO server options that come from configuration (gateway decorators are static):

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Param, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Param, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   ApiBearerAuth,
@@ -8,15 +8,15 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { AuthService } from '../auth/auth.service.js';
-import { bearerToken } from '../auth/jwt.strategy.js';
-import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import { Public } from '../common/public.decorator.js';
-import type { AppConfig } from '../config/configuration.js';
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
+import { CurrentUser } from '../../auth/current-user.decorator.js';
+import { OptionalAuth } from '../../auth/public.decorator.js';
+import { ErrorEnvelopeDto } from '../../common/error-envelope.dto.js';
+import type { AppConfig } from '../../config/configuration.js';
+import { CallService } from '../call/call.service.js';
+import { IceServersService } from '../call/ice-servers.service.js';
+import { normalizeRoomId } from '../protocol/room-id.js';
 import { IceServersDto, MeetingParticipantDto, RoomStatsDto } from './dto/signaling.dto.js';
-import { IceServersService } from './ice-servers.service.js';
-import { normalizeRoomId } from './protocol/room-id.js';
-import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 import { SocketPresence } from './socket-presence.js';
 
 @ApiTags('signaling')
@@ -25,16 +25,15 @@ export class SignalingController {
   private readonly allowGuests: boolean;
 
   constructor(
-    @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    private readonly call: CallService,
     private readonly iceServers: IceServersService,
     private readonly presence: SocketPresence,
-    private readonly auth: AuthService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.allowGuests = config.get('signaling', { infer: true }).allowGuests;
   }
 
-  @Public()
+  @OptionalAuth()
   @Get('ice-servers')
   @ApiBearerAuth()
   @ApiOperation({
@@ -44,14 +43,8 @@ export class SignalingController {
   })
   @ApiOkResponse({ type: IceServersDto })
   @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  async getIceServers(@Headers('authorization') authorization?: string): Promise<IceServersDto> {
-    const token = bearerToken(authorization);
-    if (authorization !== undefined && token === undefined)
-      throw new UnauthorizedException('Invalid token');
-    if (token !== undefined) {
-      const user = await this.auth.authenticateToken(token);
-      return this.iceServers.forIdentity(user.userId);
-    }
+  getIceServers(@CurrentUser({ optional: true }) user?: AuthenticatedUser): IceServersDto {
+    if (user) return this.iceServers.forIdentity(user.userId);
     if (!this.allowGuests) throw new UnauthorizedException('Authentication required');
     return this.iceServers.forIdentity(`guest-${randomUUID()}`);
   }
@@ -62,7 +55,7 @@ export class SignalingController {
   @ApiOkResponse({ type: RoomStatsDto })
   @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
   async stats(): Promise<RoomStatsDto> {
-    const { rooms, participants } = await this.registry.stats();
+    const { rooms, participants } = await this.call.roomStats();
     return { rooms, participants, sockets: this.presence.connectedSockets() };
   }
 
@@ -74,8 +67,7 @@ export class SignalingController {
   async participants(@Param('code') code: string): Promise<MeetingParticipantDto[]> {
     const roomId = normalizeRoomId(code);
     if (roomId === undefined) return [];
-    const participants = await this.registry.participants(roomId);
-    return participants.map((participant) => ({
+    return (await this.call.participants(roomId)).map((participant) => ({
       name: participant.name,
       joinedAt: new Date(participant.joinedAt),
       media: participant.media,

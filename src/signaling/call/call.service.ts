@@ -1,0 +1,224 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../../config/configuration.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { SignalingFailure } from '../protocol/errors.js';
+import type { JoinResult, ParticipantView } from '../protocol/events.js';
+import type {
+  ChatMessage,
+  JoinCallMessage,
+  MediaStateMessage,
+  RaiseHandMessage,
+  SignalMessage,
+} from '../protocol/messages.js';
+import { ChatHistoryRepository } from '../chat/chat-history.repository.js';
+import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
+import {
+  type Participant,
+  ROOM_REGISTRY,
+  RoomFullError,
+  type RoomRegistry,
+} from '../rooms/room-registry.js';
+import type { Caller } from './caller.js';
+import { IceServersService } from './ice-servers.service.js';
+import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+/** A guest who gives no name. */
+export const GUEST_NAME = 'Guest';
+
+/** What everyone may see of a participant (the join acknowledgement, presence). */
+export function toParticipantView(participant: Participant): ParticipantView {
+  const view: ParticipantView = {
+    socketId: participant.socketId,
+    name: participant.name,
+    joinedAt: participant.joinedAt,
+    media: participant.media,
+    handRaised: participant.handRaised,
+  };
+  if (participant.userId) view.userId = participant.userId;
+  return view;
+}
+
+/**
+ * The rules of a call: joining and leaving rooms, relaying signals within a room, chat,
+ * media state and raised hands. Membership is the RoomRegistry's (shared by every instance);
+ * clients are told through the RoomNotifier. Nothing here knows about sockets.
+ */
+@Injectable()
+export class CallService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Signaling');
+  private readonly capacity: number;
+  private stopListening?: () => void;
+
+  constructor(
+    @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    @Inject(ROOM_NOTIFIER) private readonly notifier: RoomNotifier,
+    private readonly chat: ChatHistoryRepository,
+    private readonly iceServers: IceServersService,
+    private readonly heartbeat: InstanceHeartbeat,
+    private readonly metrics: MetricsService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.capacity = config.get('signaling', { infer: true }).maxParticipantsPerRoom;
+  }
+
+  onModuleInit(): void {
+    // Participants of a dead instance left their rooms without a word: tell the others.
+    this.stopListening = this.heartbeat.onGhosts((ghosts) => {
+      for (const ghost of ghosts) this.announceLeft(ghost);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
+  /**
+   * Joins a room, leaving any other. Every member, the joiner included, hears `user-joined`;
+   * then the joiner receives the room's recent chat.
+   */
+  async join(caller: Caller, message: JoinCallMessage): Promise<JoinResult> {
+    const { roomId } = message;
+    const name = caller.user?.name ?? message.displayName ?? GUEST_NAME;
+    const outcome = await this.registry
+      .join(
+        {
+          socketId: caller.socketId,
+          roomId,
+          name,
+          ...(caller.user ? { userId: caller.user.userId } : {}),
+        },
+        this.capacity,
+      )
+      .catch((error: unknown) => {
+        throw error instanceof RoomFullError
+          ? new SignalingFailure('room-full', error.message)
+          : error;
+      });
+    if (outcome.left) {
+      this.notifier.unsubscribe(caller.socketId, outcome.left.roomId);
+      this.announceLeft(outcome.left);
+    }
+    // Messages sent before this instant reach the joiner from the history; later ones live.
+    const boundary = new Date();
+    this.notifier.subscribe(caller.socketId, roomId);
+    const usernames: Record<string, string> = {};
+    for (const participant of outcome.participants)
+      usernames[participant.socketId] = participant.name;
+    this.notifier.toRoom(
+      roomId,
+      'user-joined',
+      caller.socketId,
+      outcome.participants.map((participant) => participant.socketId),
+      usernames,
+    );
+    this.logger.debug(`socket ${caller.socketId} joined a room of ${outcome.participants.length}`);
+    for (const line of await this.chat.history(roomId, boundary)) {
+      this.notifier.toSocket(
+        caller.socketId,
+        'chat-message',
+        line.text,
+        line.senderName,
+        line.senderSocketId,
+      );
+    }
+    return {
+      roomId,
+      participants: outcome.participants.map(toParticipantView),
+      iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
+    };
+  }
+
+  /** Leaves the caller's room, staying connected. */
+  async leave(caller: Caller): Promise<void> {
+    const left = await this.registry.leave(caller.socketId);
+    if (!left) throw new SignalingFailure('not-in-room', 'not in a room');
+    this.notifier.unsubscribe(caller.socketId, left.roomId);
+    this.announceLeft(left);
+  }
+
+  /** The socket is gone: its room hears that it left. */
+  async disconnected(socketId: string): Promise<void> {
+    const left = await this.registry.leave(socketId);
+    if (left) this.announceLeft(left);
+  }
+
+  /** Relays an SDP or ICE message, unchanged, only to a member of the sender's room. */
+  async relaySignal(caller: Caller, message: SignalMessage): Promise<void> {
+    if (!(await this.registry.inSameRoom(caller.socketId, message.targetSocketId))) {
+      throw new SignalingFailure('target-not-in-room', 'the target is not in your room');
+    }
+    this.notifier.toSocket(message.targetSocketId, 'signal', caller.socketId, message.payload);
+    this.metrics.signalsRelayed.inc();
+  }
+
+  /** Delivers a message to the whole room, the sender included, then stores it. */
+  async sendChat(caller: Caller, message: ChatMessage): Promise<void> {
+    const participant = await this.registry.participant(caller.socketId);
+    if (!participant) throw new SignalingFailure('not-in-room', 'join a room before chatting');
+    const senderName = caller.user?.name ?? message.senderName ?? participant.name;
+    const sentAt = new Date();
+    this.notifier.toRoom(
+      participant.roomId,
+      'chat-message',
+      message.text,
+      senderName,
+      caller.socketId,
+    );
+    this.chat.record({
+      room: participant.roomId,
+      text: message.text,
+      senderName,
+      senderSocketId: caller.socketId,
+      sentAt,
+      ...(caller.user ? { userId: caller.user.userId } : {}),
+    });
+    this.metrics.chatMessages.inc();
+  }
+
+  /** Records and relays the caller's microphone, camera and screen-sharing state. */
+  async setMedia(caller: Caller, message: MediaStateMessage): Promise<void> {
+    const roomId = await this.registry.setMedia(caller.socketId, message.media);
+    if (roomId === undefined) throw new SignalingFailure('not-in-room', 'join a room first');
+    this.notifier.toRoomExcept(
+      roomId,
+      caller.socketId,
+      'media-state',
+      caller.socketId,
+      message.media,
+    );
+  }
+
+  async raiseHand(caller: Caller, message: RaiseHandMessage): Promise<void> {
+    const roomId = await this.registry.setHandRaised(caller.socketId, message.raised);
+    if (roomId === undefined) throw new SignalingFailure('not-in-room', 'join a room first');
+    this.notifier.toRoomExcept(
+      roomId,
+      caller.socketId,
+      'raise-hand',
+      caller.socketId,
+      message.raised,
+    );
+  }
+
+  /** Who is in a room now. */
+  async participants(roomId: string): Promise<ParticipantView[]> {
+    return (await this.registry.participants(roomId)).map(toParticipantView);
+  }
+
+  /** Rooms with participants and participants in rooms, across every instance. */
+  roomStats(): Promise<{ rooms: number; participants: number }> {
+    return this.registry.stats();
+  }
+
+  private announceLeft(left: Participant): void {
+    this.logger.debug(`socket ${left.socketId} left its room`);
+    this.notifier.toRoom(left.roomId, 'user-left', left.socketId, Date.now() - left.joinedAt);
+  }
+}

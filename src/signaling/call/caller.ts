@@ -1,0 +1,9 @@
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
+
+/** Who sent a client event: the socket, and the account it signed in with (if any). */
+export interface Caller {
+  socketId: string;
+  user?: AuthenticatedUser;
+  /** A stable id for a guest socket (TURN usernames). */
+  guestId: string;
+}

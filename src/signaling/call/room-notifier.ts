@@ -1,0 +1,29 @@
+import type { ServerEventArgs, ServerEventName } from '../protocol/events.js';
+
+/** Injection token of the RoomNotifier implementation (Socket.IO, in the transport). */
+export const ROOM_NOTIFIER = Symbol('ROOM_NOTIFIER');
+
+/**
+ * How the call rules tell clients what happened, without knowing the transport: the rules
+ * decide who hears which event, the notifier delivers it to sockets on any instance.
+ */
+export interface RoomNotifier {
+  /** The socket now hears its room's broadcasts (it is connected to this instance). */
+  subscribe(socketId: string, roomId: string): void;
+  unsubscribe(socketId: string, roomId: string): void;
+  /** To every member of the room, on every instance. */
+  toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void;
+  /** To every member of the room but one. */
+  toRoomExcept<E extends ServerEventName>(
+    roomId: string,
+    exceptSocketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void;
+  /** To one socket, on whichever instance it is connected. */
+  toSocket<E extends ServerEventName>(
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void;
+}

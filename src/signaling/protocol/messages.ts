@@ -1,0 +1,160 @@
+import { invalidArgument, SignalingFailure } from './errors.js';
+import type { ClientEventName, MediaState, SignalPayload } from './events.js';
+import {
+  CHAT_TEXT_MAX_LENGTH,
+  DISPLAY_NAME_MAX_LENGTH,
+  SIGNAL_MAX_BYTES,
+  SOCKET_ID_MAX_LENGTH,
+} from './limits.js';
+import { normalizeRoomId } from './room-id.js';
+
+/*
+ * One parser per client event: the event's arguments as received (`unknown[]`, acknowledgement
+ * already removed) → a typed message, or a SignalingFailure that says what is wrong. Parsers
+ * check shape and size only; whether the event is allowed is the call rules' business.
+ */
+
+export interface JoinCallMessage {
+  /** Normalised: a meeting URL gives its last path segment. */
+  roomId: string;
+  /** Trimmed; absent when none (or a blank one) was sent. */
+  displayName?: string;
+}
+
+export interface SignalMessage {
+  targetSocketId: string;
+  payload: SignalPayload;
+}
+
+export interface ChatMessage {
+  /** Trimmed, 1 to CHAT_TEXT_MAX_LENGTH characters. */
+  text: string;
+  /** Trimmed; absent when none (or a blank one) was sent. */
+  senderName?: string;
+}
+
+export interface MediaStateMessage {
+  media: MediaState;
+}
+
+export interface RaiseHandMessage {
+  raised: boolean;
+}
+
+/** What each client event carries once parsed. */
+export interface ClientMessages {
+  'join-call': JoinCallMessage;
+  signal: SignalMessage;
+  'chat-message': ChatMessage;
+  'leave-call': Record<string, never>;
+  'media-state': MediaStateMessage;
+  'raise-hand': RaiseHandMessage;
+}
+
+export type ParseResult<E extends ClientEventName> = ClientMessages[E] | SignalingFailure;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/**
+ * The one display-name rule (a guest's name when joining, a chat sender name): a string,
+ * trimmed, at most DISPLAY_NAME_MAX_LENGTH characters. Absent, null or blank → undefined,
+ * so the caller's default applies.
+ */
+export function parseDisplayName(
+  raw: unknown,
+  field: string,
+): string | undefined | SignalingFailure {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') return invalidArgument(`${field} must be a string`);
+  const name = raw.trim();
+  if (name.length > DISPLAY_NAME_MAX_LENGTH) {
+    return invalidArgument(`${field} must be at most ${DISPLAY_NAME_MAX_LENGTH} characters`);
+  }
+  return name === '' ? undefined : name;
+}
+
+export function parseJoinCall(args: unknown[]): ParseResult<'join-call'> {
+  const roomId = normalizeRoomId(args[0]);
+  if (roomId === undefined) {
+    return invalidArgument('roomId must be a meeting code or meeting URL giving 1-128 characters');
+  }
+  const displayName = parseDisplayName(args[1], 'display name');
+  if (displayName instanceof SignalingFailure) return displayName;
+  return displayName === undefined ? { roomId } : { roomId, displayName };
+}
+
+const SIGNAL_TOO_BIG = `signal payload must be at most ${SIGNAL_MAX_BYTES / 1024} KB`;
+
+export function parseSignal(args: unknown[]): ParseResult<'signal'> {
+  const [target, payload] = args;
+  if (typeof target !== 'string' || target === '' || target.length > SOCKET_ID_MAX_LENGTH) {
+    return invalidArgument('target must be a socket id');
+  }
+  if (typeof payload === 'string') {
+    // A UTF-8 string is at most 3 bytes per UTF-16 unit: measure only when it may be too big.
+    if (payload.length * 3 > SIGNAL_MAX_BYTES && Buffer.byteLength(payload) > SIGNAL_MAX_BYTES) {
+      return invalidArgument(SIGNAL_TOO_BIG);
+    }
+  } else if (isPlainObject(payload)) {
+    if (Buffer.byteLength(JSON.stringify(payload)) > SIGNAL_MAX_BYTES) {
+      return invalidArgument(SIGNAL_TOO_BIG);
+    }
+  } else {
+    return invalidArgument('signal payload must be a string or an object');
+  }
+  return { targetSocketId: target, payload };
+}
+
+export function parseChatMessage(args: unknown[]): ParseResult<'chat-message'> {
+  const [rawText, rawSender] = args;
+  if (typeof rawText !== 'string') return invalidArgument('text must be a string');
+  const text = rawText.trim();
+  if (text.length === 0 || text.length > CHAT_TEXT_MAX_LENGTH) {
+    return invalidArgument(`text must be 1-${CHAT_TEXT_MAX_LENGTH} characters`);
+  }
+  const senderName = parseDisplayName(rawSender, 'sender');
+  if (senderName instanceof SignalingFailure) return senderName;
+  return senderName === undefined ? { text } : { text, senderName };
+}
+
+export function parseLeaveCall(): ParseResult<'leave-call'> {
+  return {};
+}
+
+export function parseMediaState(args: unknown[]): ParseResult<'media-state'> {
+  const [state] = args;
+  if (
+    !isPlainObject(state) ||
+    typeof state.audio !== 'boolean' ||
+    typeof state.video !== 'boolean' ||
+    typeof state.screen !== 'boolean'
+  ) {
+    return invalidArgument('media state must be {audio, video, screen} booleans');
+  }
+  return { media: { audio: state.audio, video: state.video, screen: state.screen } };
+}
+
+export function parseRaiseHand(args: unknown[]): ParseResult<'raise-hand'> {
+  const [raised] = args;
+  if (typeof raised !== 'boolean') return invalidArgument('raised must be a boolean');
+  return { raised };
+}
+
+/** The parser of every client event. */
+export const MESSAGE_PARSERS: {
+  readonly [E in ClientEventName]: (args: unknown[]) => ParseResult<E>;
+} = {
+  'join-call': parseJoinCall,
+  signal: parseSignal,
+  'chat-message': parseChatMessage,
+  'leave-call': parseLeaveCall,
+  'media-state': parseMediaState,
+  'raise-hand': parseRaiseHand,
+};

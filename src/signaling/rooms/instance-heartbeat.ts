@@ -1,0 +1,64 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../../config/configuration.js';
+import type { RedisConfig } from '../signaling.config.js';
+import { type Participant, ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
+
+export type GhostsListener = (ghosts: Participant[]) => void;
+
+/**
+ * Scaled out (REDIS_URL), each instance announces it is alive every NODE_HEARTBEAT_SECONDS
+ * and removes the participants of instances silent for NODE_DEAD_AFTER_SECONDS (a crash or
+ * SIGKILL leaves them behind). Whoever holds the call rules listens for those ghosts to tell
+ * their rooms. A single process has nothing to do.
+ */
+@Injectable()
+export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Cluster');
+  private readonly cluster: RedisConfig | undefined;
+  private readonly listeners = new Set<GhostsListener>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.cluster = config.get('redis', { infer: true });
+  }
+
+  onGhosts(listener: GhostsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.cluster) return;
+    void this.beat();
+    this.timer = setInterval(() => void this.beat(), this.cluster.heartbeatMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Announces this instance, then removes (and reports) the participants of dead ones. */
+  private async beat(): Promise<void> {
+    if (!this.cluster) return;
+    try {
+      await this.registry.heartbeat();
+      const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
+      if (ghosts.length === 0) return;
+      this.logger.warn(`removed ${ghosts.length} participants of a dead instance`);
+      for (const listener of this.listeners) listener(ghosts);
+    } catch (error) {
+      this.logger.warn(`presence heartbeat failed: ${String((error as Error).message)}`);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { RoomNotifier } from '../call/room-notifier.js';
+import type { ServerEventArgs, ServerEventName } from '../protocol/events.js';
+import type { SignalingServer } from './socket-types.js';
+
+/**
+ * A meeting room's Socket.IO room. Prefixed, so a room id chosen by a client can never name
+ * another socket's own room (its id) or a `session:` room.
+ */
+export function channelOf(roomId: string): string {
+  return `room:${roomId}`;
+}
+
+/**
+ * The RoomNotifier over Socket.IO. Broadcasts go through the server's adapter, so with the
+ * Redis adapter they reach members on every instance; a message for one socket connected here
+ * is written to it directly, without a trip through Redis.
+ */
+@Injectable()
+export class SocketIoRoomNotifier implements RoomNotifier {
+  private server?: SignalingServer;
+
+  /** Called by the gateway once Socket.IO's server exists. */
+  attach(server: SignalingServer): void {
+    this.server = server;
+  }
+
+  subscribe(socketId: string, roomId: string): void {
+    void this.local(socketId)?.join(channelOf(roomId));
+  }
+
+  unsubscribe(socketId: string, roomId: string): void {
+    void this.local(socketId)?.leave(channelOf(roomId));
+  }
+
+  toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void {
+    this.io()
+      .to(channelOf(roomId))
+      .emit(event, ...args);
+  }
+
+  toRoomExcept<E extends ServerEventName>(
+    roomId: string,
+    exceptSocketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    this.io()
+      .to(channelOf(roomId))
+      .except(exceptSocketId)
+      .emit(event, ...args);
+  }
+
+  toSocket<E extends ServerEventName>(
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    const socket = this.local(socketId);
+    if (socket) socket.emit(event, ...args);
+    else
+      this.io()
+        .to(socketId)
+        .emit(event, ...args);
+  }
+
+  private local(socketId: string): ReturnType<SignalingServer['sockets']['sockets']['get']> {
+    return this.io().sockets.sockets.get(socketId);
+  }
+
+  private io(): SignalingServer {
+    if (!this.server) throw new Error('the Socket.IO server is not attached yet');
+    return this.server;
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AccessTokenService } from '../../auth/access-token.service.js';
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
+import { SessionEvents } from '../../auth/session-events.js';
+import type { AppConfig } from '../../config/configuration.js';
+import type { SignalingServer, SignalingSocket } from './socket-types.js';
+
+/** setTimeout's limit (~24.8 days); longer tokens are re-checked when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The Socket.IO room of every socket signed in with one token, on any instance. */
+function sessionRoom(jti: string): string {
+  return `session:${jti}`;
+}
+
+/** A socket's credential: `auth.token` (socket.io-client's `auth` option) or `?token=`. */
+function handshakeToken(socket: SignalingSocket): string | undefined {
+  const fromAuth: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+  if (typeof fromAuth === 'string' && fromAuth !== '') return fromAuth;
+  const fromQuery: unknown = socket.handshake.query.token;
+  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
+}
+
+/**
+ * Who a socket is, for as long as it may stay: the handshake's token check (or a guest, when
+ * allowed), and the end of a signed-in socket when its token expires or its session is
+ * signed out (`session-ended`, then disconnect).
+ */
+@Injectable()
+export class SocketSessions implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Signaling');
+  private readonly allowGuests: boolean;
+  private server?: SignalingServer;
+  private stopListening?: () => void;
+
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly sessionEvents: SessionEvents,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.allowGuests = config.get('signaling', { infer: true }).allowGuests;
+  }
+
+  /** Called by the gateway once Socket.IO's server exists. */
+  attach(server: SignalingServer): void {
+    this.server = server;
+  }
+
+  onModuleInit(): void {
+    this.stopListening = this.sessionEvents.onRevoked((jti) => this.end(jti));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
+  /** The handshake: rejects with the reason the client sees in `connect_error`. */
+  async authenticate(socket: SignalingSocket): Promise<void> {
+    socket.data.caller = {
+      socketId: socket.id,
+      guestId: `guest-${randomUUID()}`,
+      user: await this.identify(handshakeToken(socket)),
+    };
+  }
+
+  /** A connected socket: ends with its session. */
+  started(socket: SignalingSocket): void {
+    const user = socket.data.caller.user;
+    if (!user) return;
+    void socket.join(sessionRoom(user.jti));
+    this.scheduleExpiry(socket, user.expiresAt.getTime());
+  }
+
+  ended(socket: SignalingSocket): void {
+    clearTimeout(socket.data.expiryTimer);
+  }
+
+  private async identify(token: string | undefined): Promise<AuthenticatedUser | undefined> {
+    if (token === undefined) {
+      if (!this.allowGuests) throw new Error('Sign-in required: guests are not allowed');
+      return undefined;
+    }
+    try {
+      return await this.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof UnauthorizedException) throw new Error(error.message);
+      this.logger.warn(`handshake failed: ${String((error as Error).message)}`);
+      throw new Error('Service temporarily unavailable');
+    }
+  }
+
+  private scheduleExpiry(socket: SignalingSocket, expiresAt: number): void {
+    socket.data.expiryTimer = setTimeout(
+      () => {
+        if (Date.now() >= expiresAt) {
+          socket.emit('session-ended', 'token-expired');
+          socket.disconnect(true);
+        } else {
+          this.scheduleExpiry(socket, expiresAt);
+        }
+      },
+      Math.max(0, Math.min(expiresAt - Date.now(), MAX_TIMER_MS)),
+    );
+    socket.data.expiryTimer.unref();
+  }
+
+  /** Disconnects every socket signed in with a revoked token, on every instance. */
+  private end(jti: string): void {
+    if (!this.server) return;
+    this.server.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
+    this.server.in(sessionRoom(jti)).disconnectSockets(true);
+  }
+}
