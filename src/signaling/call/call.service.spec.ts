@@ -1,0 +1,409 @@
+import { createHmac } from 'node:crypto';
+import { ConfigService } from '@nestjs/config';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
+import { type AppConfig, loadConfiguration } from '../../config/configuration.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import {
+  ChatHistoryRepository,
+  type ChatLine,
+  type StoredChatLine,
+} from '../chat/chat-history.repository.js';
+import { SignalingFailure } from '../protocol/errors.js';
+import type { ServerEventArgs, ServerEventName } from '../protocol/events.js';
+import { InMemoryRoomRegistry } from '../rooms/in-memory-room-registry.js';
+import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
+import { type Participant, ROOM_REGISTRY } from '../rooms/room-registry.js';
+import { CallService } from './call.service.js';
+import type { Caller } from './caller.js';
+import { IceServersService } from './ice-servers.service.js';
+import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+type Delivery = [event: ServerEventName, ...args: unknown[]];
+
+/** Socket.IO's delivery rules in memory: who is subscribed to which room hears its broadcasts. */
+class RecordingNotifier implements RoomNotifier {
+  private readonly members = new Map<string, Set<string>>();
+  private readonly inboxes = new Map<string, Delivery[]>();
+
+  subscribe(socketId: string, roomId: string): void {
+    let room = this.members.get(roomId);
+    if (!room) this.members.set(roomId, (room = new Set()));
+    room.add(socketId);
+  }
+
+  unsubscribe(socketId: string, roomId: string): void {
+    this.members.get(roomId)?.delete(socketId);
+  }
+
+  /** What Socket.IO does when a socket disconnects. */
+  disconnect(socketId: string): void {
+    for (const room of this.members.values()) room.delete(socketId);
+  }
+
+  toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void {
+    for (const socketId of this.members.get(roomId) ?? []) this.deliver(socketId, [event, ...args]);
+  }
+
+  toRoomExcept<E extends ServerEventName>(
+    roomId: string,
+    exceptSocketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    for (const socketId of this.members.get(roomId) ?? []) {
+      if (socketId !== exceptSocketId) this.deliver(socketId, [event, ...args]);
+    }
+  }
+
+  toSocket<E extends ServerEventName>(
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    this.deliver(socketId, [event, ...args]);
+  }
+
+  /** Everything a socket received (of one event, when given), in order, and forgets it. */
+  take(socketId: string, event?: ServerEventName): unknown[][] {
+    const inbox = this.inboxes.get(socketId) ?? [];
+    this.inboxes.set(
+      socketId,
+      inbox.filter(([name]) => event !== undefined && name !== event),
+    );
+    return inbox
+      .filter(([name]) => event === undefined || name === event)
+      .map((delivery) => (event === undefined ? delivery : delivery.slice(1)));
+  }
+
+  private deliver(socketId: string, delivery: Delivery): void {
+    const inbox = this.inboxes.get(socketId) ?? [];
+    inbox.push(delivery);
+    this.inboxes.set(socketId, inbox);
+  }
+}
+
+/** The chat store's behaviour (what was recorded is replayed), without a database. */
+class InMemoryChatHistory {
+  readonly lines: ChatLine[] = [];
+
+  record(line: ChatLine): void {
+    this.lines.push(line);
+  }
+
+  history(room: string, upTo: Date): Promise<StoredChatLine[]> {
+    return Promise.resolve(
+      this.lines
+        .filter((line) => line.room === room && line.sentAt <= upTo)
+        .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId })),
+    );
+  }
+}
+
+/** A registry whose next sweep finds the given participants of a dead instance. */
+class RegistryWithGhosts extends InMemoryRoomRegistry {
+  ghosts: Participant[] = [];
+
+  override async removeDeadNodes(): Promise<Participant[]> {
+    const ghosts = this.ghosts.splice(0);
+    for (const ghost of ghosts) await this.leave(ghost.socketId);
+    return ghosts;
+  }
+}
+
+function guest(socketId: string): Caller {
+  return { socketId, guestId: `guest-of-${socketId}` };
+}
+
+function signedIn(socketId: string, name: string, userId = `user-${socketId}`): Caller {
+  const user: AuthenticatedUser = {
+    userId,
+    jti: `jti-${socketId}`,
+    name,
+    username: name.toLowerCase(),
+    expiresAt: new Date(Date.now() + 3_600_000),
+  };
+  return { socketId, guestId: `guest-of-${socketId}`, user };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof SignalingFailure)) throw new Error(`not refused: ${String(error)}`);
+  return error.code;
+}
+
+describe('CallService (rules over the in-memory registry and a recording notifier)', () => {
+  let moduleRef: TestingModule;
+  let call: CallService;
+  let notifier: RecordingNotifier;
+  let chat: InMemoryChatHistory;
+  let registry: RegistryWithGhosts;
+  let metrics: MetricsService;
+
+  /** A fresh module; `prepare` runs before its lifecycle hooks (the first heartbeat). */
+  async function start(
+    env: Record<string, string> = {},
+    prepare: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<void> {
+    const config = loadConfiguration({
+      ROOM_MAX_PARTICIPANTS: '3',
+      STUN_URLS: 'stun:stun.example.com:3478',
+      TURN_URLS: 'turn:turn.example.com:3478',
+      TURN_SECRET: 'turn-secret',
+      TURN_TTL: '1h',
+      ...env,
+    });
+    notifier = new RecordingNotifier();
+    chat = new InMemoryChatHistory();
+    registry = new RegistryWithGhosts();
+    moduleRef = await Test.createTestingModule({
+      providers: [
+        CallService,
+        IceServersService,
+        InstanceHeartbeat,
+        MetricsService,
+        { provide: ConfigService, useValue: new ConfigService<AppConfig>(config) },
+        { provide: ROOM_REGISTRY, useValue: registry },
+        { provide: ROOM_NOTIFIER, useValue: notifier },
+        { provide: ChatHistoryRepository, useValue: chat },
+      ],
+    }).compile();
+    call = moduleRef.get(CallService);
+    metrics = moduleRef.get(MetricsService);
+    await prepare();
+    await moduleRef.init();
+  }
+
+  beforeEach(() => start());
+  afterEach(() => moduleRef.close());
+
+  const join = (caller: Caller, roomId: string, displayName?: string) =>
+    call.join(caller, displayName === undefined ? { roomId } : { roomId, displayName });
+
+  describe('join', () => {
+    it("announces a join to every member, the joiner included, with this room's ids and names only", async () => {
+      await join(guest('a'), 'one', 'Alice');
+      await join(guest('d'), 'two', 'Dave');
+      expect(notifier.take('a', 'user-joined')).toEqual([['a', ['a'], { a: 'Alice' }]]);
+      await join(guest('b'), 'one', 'Bob');
+      const expected = ['b', ['a', 'b'], { a: 'Alice', b: 'Bob' }];
+      expect(notifier.take('a', 'user-joined')).toEqual([expected]);
+      expect(notifier.take('b', 'user-joined')).toEqual([expected]);
+      expect(notifier.take('d', 'user-joined')).toEqual([['d', ['d'], { d: 'Dave' }]]);
+    });
+
+    it('names a guest without a name Guest, and a signed-in caller by the account', async () => {
+      await join(guest('g'), 'names');
+      await join(signedIn('u', 'Real Name'), 'names', 'Impostor');
+      const view = await call.participants('names');
+      expect(view.map(({ name, userId }) => ({ name, userId }))).toEqual([
+        { name: 'Guest', userId: undefined },
+        { name: 'Real Name', userId: 'user-u' },
+      ]);
+    });
+
+    it('answers with the room, its participants in join order and ICE servers for the caller', async () => {
+      await join(guest('first'), 'ack-room', 'First');
+      const answer = await join(signedIn('second', 'Second'), 'ack-room');
+      expect(answer.roomId).toBe('ack-room');
+      expect(answer.participants).toEqual([
+        expect.objectContaining({ socketId: 'first', name: 'First', handRaised: false }),
+        expect.objectContaining({
+          socketId: 'second',
+          name: 'Second',
+          userId: 'user-second',
+          media: { audio: false, video: false, screen: false },
+        }),
+      ]);
+      expect(answer.iceServers[0]).toEqual({ urls: ['stun:stun.example.com:3478'] });
+      const turn = answer.iceServers[1];
+      expect(turn.username).toMatch(/^\d+:user-second$/);
+      expect(turn.credential).toBe(
+        createHmac('sha1', 'turn-secret')
+          .update(turn.username ?? '')
+          .digest('base64'),
+      );
+      const guestAnswer = await join(guest('third'), 'ack-room');
+      expect(guestAnswer.iceServers[1].username).toMatch(/^\d+:guest-of-third$/);
+    });
+
+    it("replays the room's chat to a late joiner, oldest first, in the live argument order", async () => {
+      await join(guest('a'), 'chatty', 'Alice');
+      await join(guest('b'), 'chatty', 'Bob');
+      await call.sendChat(guest('a'), { text: 'first' });
+      await call.sendChat(guest('b'), { text: 'second' });
+      await join(guest('x'), 'quiet');
+      await call.sendChat(guest('x'), { text: 'elsewhere' });
+      await join(guest('late'), 'chatty', 'Late');
+      expect(notifier.take('late')).toEqual([
+        ['user-joined', 'late', ['a', 'b', 'late'], { a: 'Alice', b: 'Bob', late: 'Late' }],
+        ['chat-message', 'first', 'Alice', 'a'],
+        ['chat-message', 'second', 'Bob', 'b'],
+      ]);
+    });
+
+    it('refuses a join beyond capacity with room-full, but not a member re-joining', async () => {
+      for (const id of ['a', 'b', 'c']) await join(guest(id), 'full');
+      expect(await refusal(join(guest('d'), 'full'))).toBe('room-full');
+      expect((await call.participants('full')).map((p) => p.socketId)).toEqual(['a', 'b', 'c']);
+      expect((await join(guest('a'), 'full', 'Renamed')).participants).toHaveLength(3);
+    });
+
+    it('moves a caller to another room: the old room hears user-left and no longer reaches it', async () => {
+      await join(guest('stayer'), 'room-a');
+      await join(guest('mover'), 'room-a');
+      await join(guest('other'), 'room-b');
+      const moved = await join(guest('mover'), 'room-b');
+      expect(moved.participants.map((p) => p.socketId)).toEqual(['other', 'mover']);
+      const [left] = notifier.take('stayer', 'user-left');
+      expect(left[0]).toBe('mover');
+      notifier.take('mover');
+      await call.sendChat(guest('stayer'), { text: 'only room a' });
+      expect(notifier.take('mover')).toEqual([]);
+    });
+  });
+
+  describe('leave and disconnect', () => {
+    it('announces user-left with the time spent in the room; a second leave is not-in-room', async () => {
+      await join(guest('a'), 'bye');
+      await join(guest('b'), 'bye');
+      await call.leave(guest('b'));
+      const [[socketId, timeOnline]] = notifier.take('a', 'user-left') as [[string, number]];
+      expect(socketId).toBe('b');
+      expect(timeOnline).toBeGreaterThanOrEqual(0);
+      expect(timeOnline).toBeLessThan(60_000);
+      expect(await refusal(call.leave(guest('b')))).toBe('not-in-room');
+      expect(await refusal(call.sendChat(guest('b'), { text: 'nobody hears me' }))).toBe(
+        'not-in-room',
+      );
+      expect(notifier.take('b', 'chat-message')).toEqual([]);
+    });
+
+    it('tells the room when a member disconnects, and nothing for a socket in no room', async () => {
+      await join(guest('a'), 'gone');
+      await join(guest('b'), 'gone');
+      notifier.take('a');
+      notifier.disconnect('b');
+      await call.disconnected('b');
+      expect(notifier.take('a', 'user-left').map(([id]) => id)).toEqual(['b']);
+      await call.disconnected('never-joined');
+      expect(notifier.take('a')).toEqual([]);
+      expect(await call.roomStats()).toEqual({ rooms: 1, participants: 1 });
+    });
+
+    it('tells their rooms about participants of a dead instance found by the heartbeat', async () => {
+      await moduleRef.close();
+      await start({ REDIS_URL: 'redis://127.0.0.1:1' }, async () => {
+        await join(guest('alive'), 'spread');
+        await join(guest('ghost'), 'spread');
+        notifier.take('alive');
+        registry.ghosts = [(await registry.participant('ghost'))!];
+      });
+      const heard: unknown[][] = [];
+      for (let i = 0; i < 100 && heard.length === 0; i++) {
+        heard.push(...notifier.take('alive', 'user-left'));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(heard.map(([socketId]) => socketId)).toEqual(['ghost']);
+      expect((await call.participants('spread')).map((p) => p.socketId)).toEqual(['alive']);
+    });
+  });
+
+  describe('signals', () => {
+    it('relays a signal, unchanged and in order, only to a member of the same room', async () => {
+      await join(guest('inside'), 'private');
+      await join(guest('target'), 'private');
+      await join(guest('outsider'), 'elsewhere');
+      const offer = JSON.stringify({ sdp: { type: 'offer' } });
+      await call.relaySignal(guest('inside'), { targetSocketId: 'target', payload: offer });
+      await call.relaySignal(guest('inside'), {
+        targetSocketId: 'target',
+        payload: { ice: { candidate: 'c1' } },
+      });
+      expect(notifier.take('target', 'signal')).toEqual([
+        ['inside', offer],
+        ['inside', { ice: { candidate: 'c1' } }],
+      ]);
+      expect(
+        await refusal(
+          call.relaySignal(guest('outsider'), { targetSocketId: 'target', payload: 'intrusion' }),
+        ),
+      ).toBe('target-not-in-room');
+      expect(
+        await refusal(
+          call.relaySignal(guest('lonely'), { targetSocketId: 'target', payload: 'no room' }),
+        ),
+      ).toBe('target-not-in-room');
+      expect(notifier.take('target', 'signal')).toEqual([]);
+      expect((await metrics.signalsRelayed.get()).values[0].value).toBe(2);
+    });
+  });
+
+  describe('chat', () => {
+    it('reaches every member, the sender included, and nobody else; then it is stored', async () => {
+      await join(guest('a'), 'talk', 'Alice');
+      await join(guest('b'), 'talk', 'Bob');
+      await join(guest('c'), 'other');
+      for (const id of ['a', 'b', 'c']) notifier.take(id);
+      await call.sendChat(guest('a'), { text: 'hello', senderName: 'Alice' });
+      expect(notifier.take('a')).toEqual([['chat-message', 'hello', 'Alice', 'a']]);
+      expect(notifier.take('b')).toEqual([['chat-message', 'hello', 'Alice', 'a']]);
+      expect(notifier.take('c')).toEqual([]);
+      expect(chat.lines).toEqual([
+        expect.objectContaining({
+          room: 'talk',
+          text: 'hello',
+          senderName: 'Alice',
+          senderSocketId: 'a',
+        }),
+      ]);
+    });
+
+    it("signs a guest's message with the name it gives or its display name, an account's with the account name", async () => {
+      await join(guest('g'), 'signed', 'Display');
+      await join(signedIn('u', 'Account Name'), 'signed');
+      await call.sendChat(guest('g'), { text: 'one' });
+      await call.sendChat(guest('g'), { text: 'two', senderName: 'Nick' });
+      await call.sendChat(signedIn('u', 'Account Name'), { text: 'three', senderName: 'Fake' });
+      expect(notifier.take('g', 'chat-message').map(([, sender]) => sender)).toEqual([
+        'Display',
+        'Nick',
+        'Account Name',
+      ]);
+      expect(chat.lines.at(-1)).toMatchObject({ userId: 'user-u', senderName: 'Account Name' });
+    });
+  });
+
+  describe('media state and raised hands', () => {
+    it("tells the other members, and the next joiner's answer shows them", async () => {
+      await join(guest('speaker'), 'media', 'Speaker');
+      await join(guest('listener'), 'media', 'Listener');
+      notifier.take('speaker');
+      notifier.take('listener');
+      await call.setMedia(guest('speaker'), { media: { audio: false, video: true, screen: true } });
+      await call.raiseHand(guest('speaker'), { raised: true });
+      expect(notifier.take('listener')).toEqual([
+        ['media-state', 'speaker', { audio: false, video: true, screen: true }],
+        ['raise-hand', 'speaker', true],
+      ]);
+      expect(notifier.take('speaker')).toEqual([]);
+      const late = await join(guest('late'), 'media');
+      expect(late.participants[0]).toMatchObject({
+        media: { audio: false, video: true, screen: true },
+        handRaised: true,
+      });
+    });
+
+    it('refuses both outside a room', async () => {
+      expect(
+        await refusal(
+          call.setMedia(guest('x'), { media: { audio: true, video: true, screen: false } }),
+        ),
+      ).toBe('not-in-room');
+      expect(await refusal(call.raiseHand(guest('x'), { raised: true }))).toBe('not-in-room');
+    });
+  });
+});
