@@ -201,6 +201,38 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
       expect(received).toEqual([[inside.id, { sdp: 'object payloads are fine' }]]);
     });
 
+    it("never lets a room id name another socket's own channel or a session", async () => {
+      const user = await createUser(api);
+      const [alice, bob, mallory, member] = await Promise.all([
+        client(),
+        client(),
+        client(),
+        client({ token: user.token }),
+      ]);
+      await joined(alice, 'victims');
+      await joined(bob, 'victims');
+      // A room named after Alice's socket id is just a room: it does not receive her signals.
+      await joined(mallory, alice.id!);
+      const overheard = record(mallory, 'signal');
+      const relayed = nextEvent(alice, 'signal');
+      await request(bob, 'signal', alice.id, '{"sdp":"private offer"}');
+      expect(await relayed).toEqual([bob.id, '{"sdp":"private offer"}']);
+      const aliceChat = record(alice, 'chat-message');
+      await request(mallory, 'chat-message', 'injected');
+      await sleep(50);
+      expect(overheard).toEqual([]);
+      expect(aliceChat).toEqual([]);
+      // Joining and leaving a room named like the session's channel leaves sign-out intact.
+      const { jti } = JSON.parse(
+        Buffer.from(user.token.split('.')[1], 'base64url').toString('utf8'),
+      ) as { jti: string };
+      await joined(member, `session:${jti}`);
+      expect((await request(member, 'leave-call')).ok).toBe(true);
+      const ended = nextEvent(member, 'session-ended');
+      await api.post('/api/v1/auth/logout', undefined, { token: user.token });
+      expect(await ended).toEqual(['signed-out']);
+    });
+
     it('moves a socket that joins another room, and lets it leave without disconnecting', async () => {
       const [mover, stayer, other] = await Promise.all([client(), client(), client()]);
       await joined(stayer, 'room-a');
