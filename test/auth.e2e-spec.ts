@@ -394,39 +394,6 @@ describe('Rate limits', () => {
       await testApp.close();
     }
   });
-
-  it('limits register and login requests per address, on the compatibility routes too', async () => {
-    const testApp = await startTestApp({
-      env: { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '4' },
-    });
-    const api = new ApiClient(testApp);
-    try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        statuses.push(
-          (await api.post('/api/v1/auth/login', { username: 'someone', password: 'password-123' }))
-            .status,
-        );
-      }
-      statuses.push(
-        (await api.post('/api/v1/users/login', { username: 'someone', password: 'password-123' }))
-          .status,
-      );
-      const limited = await api.post<Envelope>('/api/v1/users/register', {
-        name: 'n',
-        username: 'newuser',
-        password: 'password-123',
-      });
-      expect(statuses).toEqual([401, 401, 401, 401]);
-      expect(limited.status).toBe(429);
-      expect(limited.body.status).toBe(429);
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      // Other routes are not limited.
-      expect((await api.get('/health/live')).status).toBe(200);
-    } finally {
-      await testApp.close();
-    }
-  });
 });
 
 (AGAINST_REAL_MONGODB ? describe.skip : describe)('Auth while the database is down', () => {

@@ -1,4 +1,11 @@
-import { type Envelope, createUser, uniqueUsername, useApiTestApp } from './support/api-client.js';
+import {
+  ApiClient,
+  type Envelope,
+  createUser,
+  uniqueUsername,
+  useApiTestApp,
+} from './support/api-client.js';
+import { startTestApp } from './support/test-app.js';
 
 interface CompatItem {
   _id: string;
@@ -172,5 +179,57 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
     );
     expect(response.status).toBe(400);
     expect(response.body.status).toBe(400);
+  });
+
+  it('is documented in the OpenAPI document next to the modern routes', async () => {
+    const document = (await (await suite.testApp.http('/docs-json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/users/register',
+        'POST /api/v1/users/login',
+        'POST /api/v1/users/add_to_activity',
+        'GET /api/v1/users/get_all_activity',
+      ]),
+    );
+  });
+});
+
+describe('Compatibility routes and the shared sign-in limits', () => {
+  it('limits register and login requests per address, on the compatibility routes too', async () => {
+    const testApp = await startTestApp({
+      env: { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '4' },
+    });
+    const api = new ApiClient(testApp);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push(
+          (await api.post('/api/v1/auth/login', { username: 'someone', password: 'password-123' }))
+            .status,
+        );
+      }
+      statuses.push(
+        (await api.post('/api/v1/users/login', { username: 'someone', password: 'password-123' }))
+          .status,
+      );
+      const limited = await api.post<Envelope>('/api/v1/users/register', {
+        name: 'n',
+        username: 'newuser',
+        password: 'password-123',
+      });
+      expect(statuses).toEqual([401, 401, 401, 401]);
+      expect(limited.status).toBe(429);
+      expect(limited.body.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Other routes are not limited.
+      expect((await api.get('/health/live')).status).toBe(200);
+    } finally {
+      await testApp.close();
+    }
   });
 });

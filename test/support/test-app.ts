@@ -15,6 +15,8 @@ export interface TestAppOptions {
   providers?: ModuleMetadata['providers'];
   /** Replaces the app's logger, e.g. to assert what is logged. */
   logger?: LoggerService;
+  /** false: the modern API alone, without the original client's routes (CompatModule). */
+  compat?: boolean;
 }
 
 export interface TestApp {
@@ -43,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [AppModule.forRoot(config, { compat: options.compat })],
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   }).compile();
