@@ -5,6 +5,24 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/*
+ * Guardrails that keep the shape of ../ARCHITECTURE.md (test/lint-guardrails.e2e-spec.ts proves
+ * each one fires). Change a rule in the open when it is in the way; never silence it per line.
+ */
+const TRANSPORT_PACKAGES = [
+  'express',
+  'socket.io',
+  '@nestjs/platform-express',
+  '@nestjs/platform-socket.io',
+  '@nestjs/websockets',
+];
+const RULES_STAY_OFF_THE_WIRE =
+  'Services and rules never import HTTP or Socket.IO: return results, let controllers, gateways and the RoomNotifier talk to clients.';
+const NO_MODELS_IN_TRANSPORT =
+  'Controllers and gateways never touch Mongoose models: call a service or a repository.';
+const ENV_ONLY_IN_CONFIG =
+  "Only src/config/ reads the environment: add a reader to your area's *.config.ts and get it from ConfigService.";
+
 export default tseslint.config(
   {
     ignores: [
@@ -35,6 +53,57 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/no-extraneous-class': 'off',
+    },
+  },
+  {
+    files: [
+      'src/**/*.service.ts',
+      'src/**/*.repository.ts',
+      'src/signaling/call/**/*.ts',
+      'src/signaling/rooms/**/*.ts',
+      'src/signaling/chat/**/*.ts',
+      'src/signaling/protocol/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: TRANSPORT_PACKAGES.map((name) => ({ name, message: RULES_STAY_OFF_THE_WIRE })) },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.controller.ts', 'src/**/*.gateway.ts', 'src/signaling/transport/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['mongoose', '@nestjs/mongoose'].map((name) => ({
+            name,
+            message: NO_MODELS_IN_TRANSPORT,
+          })),
+          patterns: [
+            { group: ['**/schemas/*', '**/*.schema.js'], message: NO_MODELS_IN_TRANSPORT },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: ENV_ONLY_IN_CONFIG },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
+          message: ENV_ONLY_IN_CONFIG,
+        },
+      ],
     },
   },
   {
