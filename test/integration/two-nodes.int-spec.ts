@@ -162,6 +162,49 @@ describe('Two instances behind one Redis behave as one service', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(me.status).toBe(200);
+
+    // Signing out through node A ends the socket held by node B.
+    const ended = nextEvent(socket, 'session-ended', 5_000);
+    const logout = await fetch(`${nodeA.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(logout.status).toBe(204);
+    expect(await ended).toEqual(['signed-out']);
+    await eventually(() => !socket.connected);
+  });
+
+  it('relays media state and hands to the other members on both nodes, never back to the sender', async () => {
+    const speaker = await connect(nodeA);
+    const here = await connect(nodeA);
+    const there = await connect(nodeB);
+    const intruder = await connect(nodeB);
+    for (const [socket, name] of [
+      [speaker, 'Speaker'],
+      [here, 'Here'],
+      [there, 'There'],
+    ] as const) {
+      expect((await request(socket, 'join-call', 'media-across', name)).ok).toBe(true);
+    }
+    // A room named after the speaker's socket id is only a room, on either node.
+    expect((await request(intruder, 'join-call', speaker.id)).ok).toBe(true);
+    const echoes = [speaker, intruder].map((socket) => record(socket, 'media-state'));
+    const seenHere = nextEvent(here, 'media-state');
+    const seenThere = nextEvent(there, 'media-state');
+    const state = { audio: false, video: true, screen: false };
+    expect((await request(speaker, 'media-state', state)).ok).toBe(true);
+    expect(await seenHere).toEqual([speaker.id, state]);
+    expect(await seenThere).toEqual([speaker.id, state]);
+    const handThere = nextEvent(there, 'raise-hand');
+    expect((await request(speaker, 'raise-hand', true)).ok).toBe(true);
+    expect(await handThere).toEqual([speaker.id, true]);
+    const overheard = record(intruder, 'signal');
+    const offer = nextEvent(speaker, 'signal');
+    expect((await request(there, 'signal', speaker.id, '{"sdp":"offer"}')).ok).toBe(true);
+    expect(await offer).toEqual([there.id, '{"sdp":"offer"}']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(echoes).toEqual([[], []]);
+    expect(overheard).toEqual([]);
   });
 
   it('removes and announces the participants of a node killed with SIGKILL within the bound', async () => {
