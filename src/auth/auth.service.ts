@@ -14,7 +14,7 @@ import { SessionsRepository } from './sessions.repository.js';
 @Injectable()
 export class AuthService {
   private readonly loginFailures: FixedWindowRateLimiter;
-  /** One limiter for every register/login route (new and compatibility) of this process. */
+  /** One limiter for every register and login route of this process, whoever serves it. */
   private readonly authAttempts: FixedWindowRateLimiter;
 
   constructor(

@@ -7,18 +7,18 @@ import { REQUEST_ID_HEADER, type RequestWithContext } from './request-context.js
 /** A caller's id is kept only if it is short and plain, so it cannot forge log lines. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/**
- * Gives every request an id (echoing a sane incoming X-Request-Id) and logs one line per
- * request when the response is done: method, path, status, duration, id. Never the query
- * string (the compatibility routes carry tokens there), bodies or headers.
- * Registered first, before the body parser, so even a malformed body gets an id and a line.
- */
 /** The route pattern (`/api/v1/meetings/:code`), not the raw path, keeps label cardinality low. */
 function routeLabel(request: RequestWithContext): string {
   const route = (request as { route?: { path?: unknown } }).route?.path;
   return typeof route === 'string' ? `${request.baseUrl}${route}` : 'unmatched';
 }
 
+/**
+ * Gives every request an id (echoing a sane incoming X-Request-Id) and logs one line per
+ * request when the response is done: method, path, status, duration, id. Never the query
+ * string (tokens may travel there), bodies or headers.
+ * Registered first, before the body parser, so even a malformed body gets an id and a line.
+ */
 export function requestContextMiddleware(
   metrics?: MetricsService,
   logger = new Logger('HTTP'),

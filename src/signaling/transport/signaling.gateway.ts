@@ -153,7 +153,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       case 'join-call':
         return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.join(caller, m));
       case 'leave-call':
-        return this.call.leave(caller);
+        return this.apply(MESSAGE_PARSERS[event](args), () => this.call.leave(caller));
       case 'signal':
         return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.relaySignal(caller, m));
       case 'chat-message':
