@@ -147,6 +147,42 @@ describe('Reference web client in Chromium', () => {
     expect(pageErrors.get(second)).toEqual([]);
   });
 
+  it('keeps Mute and Raise hand pressed while the page joins, and announces them once in', async () => {
+    const present = await openPage();
+    await joinAsGuest(present, 'early-room', 'Present');
+    await selfId(present);
+
+    // The page shows its controls, then fetches the ICE servers before it connects: hold that
+    // response so the clicks land before the page is in the room.
+    const page = await openPage();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let requested!: () => void;
+    const held = new Promise<void>((resolve) => (requested = resolve));
+    await page.route('**/api/v1/ice-servers', async (route) => {
+      requested();
+      await released;
+      await route.continue();
+    });
+    await joinAsGuest(page, 'early-room', 'Early');
+    await held;
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await page.getByRole('button', { name: 'Raise hand' }).click();
+    expect(await page.locator('[data-self]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    release();
+
+    const id = await selfId(page);
+    await present.locator(`[data-peer="${id}"] [data-badge="muted"]`).waitFor();
+    await present.locator(`[data-peer="${id}"] [data-badge="hand"]`).waitFor();
+    expect(await page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    await Promise.all([waitForRemoteVideos(present, 1), waitForRemoteVideos(page, 1)]);
+    expect(pageErrors.get(page)).toEqual([]);
+  });
+
   it('signs up and in through the forms and creates a meeting from the home page', async () => {
     const page = await openPage();
     await page.goto(`${testApp.baseUrl}/login`);
