@@ -143,9 +143,9 @@ class Call {
     this.#joined = true;
     this.#view.showJoined(this.#signaling.id);
     say(`In ${this.#code} with ${answer.participants.length - 1} other(s).`);
-    // Tell the room what was switched off or raised before we got in.
-    const { audio, video } = this.#media.state;
-    if (!audio || !video) this.#signaling.mediaState(this.#media.state);
+    // The room starts everyone with all media off and no hand raised: tell it how we are,
+    // including what was switched before we got in.
+    this.#signaling.mediaState(this.#media.state);
     if (this.#handRaised) this.#signaling.raiseHand(true);
   }
 

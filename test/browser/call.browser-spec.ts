@@ -98,7 +98,8 @@ describe('Reference web client in Chromium', () => {
     await gracePage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
     await guestPage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
 
-    // A late joiner sees the earlier chat and gets everyone's video.
+    // A late joiner sees the earlier chat, gets everyone's video and their media state: Ada
+    // muted, Grace as she joined (nothing to flag).
     const latePage = await openPage();
     await joinAsGuest(latePage, code, 'Late Lin');
     await latePage
@@ -106,6 +107,9 @@ describe('Reference web client in Chromium', () => {
       .getByText('Hello from Ada')
       .waitFor();
     await waitForRemoteVideos(latePage, 3);
+    await latePage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
+    const graceSocketId = await selfId(gracePage);
+    expect(await latePage.locator(`[data-peer="${graceSocketId}"] [data-badge]`).count()).toBe(0);
 
     // One leaves: its tile disappears elsewhere.
     const guestSocketId = await selfId(guestPage);
