@@ -23,35 +23,39 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Resolves when every remote video on the page plays and its peer connection is connected. */
+/**
+ * The page's own socket id while it is in the call's room (the call's `data-self`); with
+ * `other`, waits for an id other than that one (a rejoin).
+ */
+export async function selfId(page: Page, other?: string, timeout = 30_000): Promise<string> {
+  const self = other
+    ? page.locator(`[data-self]:not([data-self="${other}"])`)
+    : page.locator('[data-self]');
+  await self.waitFor({ timeout });
+  const id = await self.getAttribute('data-self');
+  if (!id) throw new Error('the call root lost its data-self');
+  return id;
+}
+
+/** Resolves when every remote tile's video plays over a connected peer connection. */
 export async function waitForRemoteVideos(
   page: Page,
   count: number,
   timeout = 45_000,
 ): Promise<void> {
   await waitForRemoteVideosOnce(page, count, timeout).catch(async (error: unknown) => {
-    const state = await page.evaluate(() => {
-      const meet = (
-        window as unknown as {
-          __meet?: {
-            socket: { id: string };
-            peers: Map<string, { pc: RTCPeerConnection; video: HTMLVideoElement; polite: boolean }>;
-          };
-        }
-      ).__meet;
-      return {
-        me: meet?.socket.id,
-        peers: [...(meet?.peers.entries() ?? [])].map(([id, peer]) => ({
-          id,
-          polite: peer.polite,
-          connection: peer.pc.connectionState,
-          signaling: peer.pc.signalingState,
-          ice: peer.pc.iceConnectionState,
-          width: peer.video.videoWidth,
-          paused: peer.video.paused,
-        })),
-      };
-    });
+    const state = await page.evaluate(() => ({
+      self: document.querySelector<HTMLElement>('[data-self]')?.dataset.self,
+      tiles: [...document.querySelectorAll<HTMLElement>('.tile[data-peer]')].map((tile) => {
+        const video = tile.querySelector('video');
+        return {
+          peer: tile.dataset.peer,
+          connection: tile.dataset.connection,
+          width: video?.videoWidth,
+          paused: video?.paused,
+        };
+      }),
+    }));
     throw new Error(`${String(error)}\nstate: ${JSON.stringify(state)}`);
   });
 }
@@ -59,17 +63,18 @@ export async function waitForRemoteVideos(
 async function waitForRemoteVideosOnce(page: Page, count: number, timeout: number): Promise<void> {
   await page.waitForFunction(
     (expected) => {
-      const meet = (
-        window as unknown as {
-          __meet?: { peers: Map<string, { pc: RTCPeerConnection; video: HTMLVideoElement }> };
-        }
-      ).__meet;
-      if (!meet || meet.peers.size !== expected) return false;
-      return [...meet.peers.values()].every(
-        (peer) =>
-          peer.pc.connectionState === 'connected' &&
-          peer.video.videoWidth > 0 &&
-          !peer.video.paused,
+      const tiles = [...document.querySelectorAll<HTMLElement>('.tile[data-peer]')];
+      return (
+        tiles.length === expected &&
+        tiles.every((tile) => {
+          const video = tile.querySelector('video');
+          return (
+            tile.dataset.connection === 'connected' &&
+            video !== null &&
+            video.videoWidth > 0 &&
+            !video.paused
+          );
+        })
       );
     },
     count,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, createUser, type TestUser } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { launchBrowser, waitForRemoteVideos } from './browser.js';
+import { launchBrowser, selfId, waitForRemoteVideos } from './browser.js';
 
 /** README's screenshot is refreshed on demand (UPDATE_SCREENSHOT=1), not by every run. */
 const SCREENSHOT =
@@ -20,6 +20,7 @@ describe('Reference web client in Chromium', () => {
   let testApp: TestApp;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  const pageErrors = new WeakMap<Page, Error[]>();
 
   beforeAll(async () => {
     testApp = await startTestApp({ env: { BCRYPT_ROUNDS: '4', STUN_URLS: 'stun:127.0.0.1:3478' } });
@@ -45,7 +46,12 @@ describe('Reference web client in Chromium', () => {
       );
     }
     const page = await context.newPage();
-    page.on('pageerror', (error) => console.warn('page error:', error.message));
+    const errors: Error[] = [];
+    pageErrors.set(page, errors);
+    page.on('pageerror', (error) => {
+      console.warn('page error:', error.message);
+      errors.push(error);
+    });
     return page;
   }
 
@@ -88,13 +94,12 @@ describe('Reference web client in Chromium', () => {
 
     // Muting shows on the other pages.
     await adaPage.getByRole('button', { name: 'Mute' }).click();
-    const adaSocketId = await adaPage.evaluate(
-      () => (window as unknown as { __meet: { socket: { id: string } } }).__meet.socket.id,
-    );
+    const adaSocketId = await selfId(adaPage);
     await gracePage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
     await guestPage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
 
-    // A late joiner sees the earlier chat and gets everyone's video.
+    // A late joiner sees the earlier chat, gets everyone's video and their media state: Ada
+    // muted, Grace as she joined (nothing to flag).
     const latePage = await openPage();
     await joinAsGuest(latePage, code, 'Late Lin');
     await latePage
@@ -102,11 +107,12 @@ describe('Reference web client in Chromium', () => {
       .getByText('Hello from Ada')
       .waitFor();
     await waitForRemoteVideos(latePage, 3);
+    await latePage.locator(`[data-peer="${adaSocketId}"] [data-badge="muted"]`).waitFor();
+    const graceSocketId = await selfId(gracePage);
+    expect(await latePage.locator(`[data-peer="${graceSocketId}"] [data-badge]`).count()).toBe(0);
 
     // One leaves: its tile disappears elsewhere.
-    const guestSocketId = await guestPage.evaluate(
-      () => (window as unknown as { __meet: { socket: { id: string } } }).__meet.socket.id,
-    );
+    const guestSocketId = await selfId(guestPage);
     await guestPage.getByRole('button', { name: 'Leave' }).click();
     for (const page of [adaPage, gracePage, latePage]) {
       await page.locator(`[data-peer="${guestSocketId}"]`).waitFor({ state: 'detached' });
@@ -124,29 +130,61 @@ describe('Reference web client in Chromium', () => {
     await joinAsGuest(first, 'blip-room', 'Steady');
     await joinAsGuest(second, 'blip-room', 'Flaky');
     await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
-    const socketIdOf = (page: Page): Promise<string> =>
-      page.evaluate(
-        () => (window as unknown as { __meet: { socket: { id: string } } }).__meet.socket.id,
-      );
-    const before = await socketIdOf(second);
-    // Drop the transport under the page: Socket.IO reconnects by itself with a new socket id.
-    await second.evaluate(() =>
-      (
-        window as unknown as { __meet: { socket: { io: { engine: { close(): void } } } } }
-      ).__meet.socket.io.engine.close(),
-    );
-    await second.waitForFunction(
-      (old) => {
-        const socket = (
-          window as unknown as { __meet?: { socket: { id?: string; connected: boolean } } }
-        ).__meet?.socket;
-        return socket?.connected === true && socket.id !== old;
-      },
-      before,
-      { timeout: 20_000 },
-    );
-    await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
+    const before = await selfId(second);
+
+    // Chromium's network emulation takes the page offline: it closes the open WebSocket at
+    // once and fails every new connection until the page is back online. The Network domain
+    // is enabled on this session so that this does not rest on Playwright's own session.
+    const cdp = await second.context().newCDPSession(second);
+    await cdp.send('Network.enable');
+    const online = { latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, ...online });
+    await second.locator('[data-self]').waitFor({ state: 'detached', timeout: 10_000 });
     await first.locator(`[data-peer="${before}"]`).waitFor({ state: 'detached' });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await second.locator('[data-self]').count()).toBe(0);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...online });
+
+    // Socket.IO reconnects by itself with a new socket id, and the page rejoins the room.
+    await selfId(second, before, 20_000);
+    await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
+    expect(pageErrors.get(second)).toEqual([]);
+  });
+
+  it('keeps Mute and Raise hand pressed while the page joins, and announces them once in', async () => {
+    const present = await openPage();
+    await joinAsGuest(present, 'early-room', 'Present');
+    await selfId(present);
+
+    // The page shows its controls, then fetches the ICE servers before it connects: hold that
+    // response so the clicks land before the page is in the room.
+    const page = await openPage();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let requested!: () => void;
+    const held = new Promise<void>((resolve) => (requested = resolve));
+    await page.route('**/api/v1/ice-servers', async (route) => {
+      requested();
+      await released;
+      await route.continue();
+    });
+    await joinAsGuest(page, 'early-room', 'Early');
+    await held;
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await page.getByRole('button', { name: 'Raise hand' }).click();
+    expect(await page.locator('[data-self]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    release();
+
+    const id = await selfId(page);
+    await present.locator(`[data-peer="${id}"] [data-badge="muted"]`).waitFor();
+    await present.locator(`[data-peer="${id}"] [data-badge="hand"]`).waitFor();
+    expect(await page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    await Promise.all([waitForRemoteVideos(present, 1), waitForRemoteVideos(page, 1)]);
+    expect(pageErrors.get(page)).toEqual([]);
   });
 
   it('signs up and in through the forms and creates a meeting from the home page', async () => {

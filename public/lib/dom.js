@@ -1,0 +1,95 @@
+// @ts-check
+// The DOM helpers every view uses: building elements, showing a page, the status line.
+
+/** @typedef {string | boolean | undefined | ((event: Event) => unknown)} AttributeValue */
+/** @typedef {Node | string} Child */
+
+/**
+ * An element with its attributes and children. Function values are listeners (`onclick`
+ * listens to `click`); `true` sets an empty attribute, `false` and `undefined` none.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, AttributeValue>} [attributes]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === 'function') element.addEventListener(key.replace(/^on/, ''), value);
+    else if (value === true) element.setAttribute(key, '');
+    else if (value !== false && value !== undefined) element.setAttribute(key, value);
+  }
+  element.append(...children.flat());
+  return element;
+}
+
+/**
+ * A labelled text input.
+ * @param {string} label
+ * @param {Record<string, AttributeValue>} attributes
+ */
+export function field(label, attributes) {
+  return h('label', {}, label, h('input', attributes));
+}
+
+/**
+ * A form's submit listener: the page stays, the handler gets the form's fields.
+ * @param {(fields: FormData, form: HTMLFormElement) => unknown} handle
+ * @returns {(event: Event) => unknown}
+ */
+export function onSubmit(handle) {
+  return (event) => {
+    event.preventDefault();
+    const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+    return handle(new FormData(form), form);
+  };
+}
+
+/**
+ * A submitted text field's value.
+ * @param {FormData} fields
+ * @param {string} name
+ */
+export function textOf(fields, name) {
+  return String(fields.get(name) ?? '');
+}
+
+/**
+ * An element of index.html the client cannot work without.
+ * @param {string} id
+ */
+function required(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`index.html has no #${id}`);
+  return element;
+}
+
+const main = required('app');
+const statusLine = required('status');
+export const navBar = required('nav');
+
+/**
+ * Replaces the page's content and moves focus to it, so that screen readers announce it.
+ * @param {...Child} children
+ */
+export function render(...children) {
+  main.replaceChildren(...children);
+  main.focus();
+}
+
+/**
+ * Shows a message in the status line (a polite live region).
+ * @param {string} message
+ */
+export function say(message) {
+  statusLine.textContent = message;
+}
+
+/**
+ * What to tell the user about a caught failure.
+ * @param {unknown} failure
+ */
+export function errorMessage(failure) {
+  return failure instanceof Error ? failure.message : String(failure);
+}
