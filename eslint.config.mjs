@@ -15,6 +15,10 @@ export default tseslint.config(
       'data/',
       'node_modules/',
       'public/vendor/',
+      'packages/*/dist/',
+      'packages/*/dist-bench/',
+      'packages/*/coverage/',
+      'packages/*/data/',
     ],
   },
   js.configs.recommended,
@@ -22,6 +26,8 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
+      // Each file is checked with the nearest tsconfig.json: packages/*/tsconfig.json for a
+      // workspace package's sources, tests and benchmarks.
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
@@ -38,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       // expect(...) matchers are typed as any by @types/jest.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 import type { EmbeddedDatabaseConfig } from '../config/configuration.js';
-import { EmbeddedMongoServer } from './embedded/index.js';
 
 /** The database name the application uses inside the embedded server. */
 export const EMBEDDED_DATABASE_NAME = 'meet';

@@ -1,10 +1,10 @@
+#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { EmbeddedMongoServer } from './embedded-mongo-server.js';
 
 /**
- * `npm run db`: the embedded database on its own, for mongosh, Compass or an app started
- * with DB_URI pointing at it. Options: --port (default 27017), --data-dir (default ./data),
- * --in-memory, --ttl-sweep-ms.
+ * The engine on its own, for mongosh, Compass or an app started with DB_URI pointing at it.
+ * Options: --port (default 27017), --data-dir (default ./data), --in-memory, --ttl-sweep-ms.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     log: (level, message) => process.stderr.write(`${level}: ${message}\n`),
   });
   process.stdout.write(
-    `Embedded MongoDB-compatible database listening at ${server.uri('meet')} ` +
+    `Embedded MongoDB-compatible database listening at mongodb://${server.host}:${server.port} ` +
       `(${server.engine.dataDir ? `data in ${server.engine.dataDir}` : 'in memory'}). Ctrl-C stops it.\n`,
   );
   const stop = (): void => {
