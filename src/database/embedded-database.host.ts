@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { EmbeddedMongoServer } from 'embedded-mongo';
+import type { EmbeddedMongoServer } from 'embedded-mongo';
 import type { EmbeddedDatabaseConfig } from '../config/configuration.js';
 
 /** The database name the application uses inside the embedded server. */
@@ -16,6 +16,9 @@ export class EmbeddedDatabaseHost implements OnApplicationShutdown {
   private server?: EmbeddedMongoServer;
 
   async start(config: EmbeddedDatabaseConfig): Promise<string> {
+    // Loaded here only: the engine is a development dependency, absent from a production
+    // install, where DB_URI is required.
+    const { EmbeddedMongoServer } = await import('embedded-mongo');
     this.server = await EmbeddedMongoServer.start({
       port: config.port,
       dataDir: config.dataDir,
