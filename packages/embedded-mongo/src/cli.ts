@@ -1,31 +1,16 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { readEnvironment, resolveCliOptions } from './cli-options.js';
 import { EmbeddedMongoServer } from './embedded-mongo-server.js';
 
 /**
- * The engine on its own, for mongosh, Compass or an app started with DB_URI pointing at it.
- * Options: --port (default 27017), --data-dir (default ./data), --in-memory, --ttl-sweep-ms.
+ * The engine on its own, for mongosh, Compass or an app pointed at it. Options: --port,
+ * --data-dir, --in-memory, --ttl-sweep-ms; each wins over its environment variable
+ * (EMBEDDED_DB_PORT, DATA_DIR, EMBEDDED_DB_TTL_SWEEP_SECONDS), read from ./.env too.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '27017' },
-      'data-dir': { type: 'string', default: './data' },
-      'in-memory': { type: 'boolean', default: false },
-      'ttl-sweep-ms': { type: 'string', default: '60000' },
-    },
-  });
-  const port = Number(values.port);
-  const ttlSweepIntervalMs = Number(values['ttl-sweep-ms']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0-65535 (got ${values.port})`);
-  if (!Number.isInteger(ttlSweepIntervalMs) || ttlSweepIntervalMs < 10)
-    throw new Error('--ttl-sweep-ms must be an integer ≥ 10');
-  const dataDir = values['in-memory'] ? null : values['data-dir'];
+  const options = resolveCliOptions(process.argv.slice(2), readEnvironment());
   const server = await EmbeddedMongoServer.start({
-    port,
-    dataDir,
-    ttlSweepIntervalMs,
+    ...options,
     log: (level, message) => process.stderr.write(`${level}: ${message}\n`),
   });
   process.stdout.write(

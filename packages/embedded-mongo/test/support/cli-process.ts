@@ -8,6 +8,7 @@ export interface CliProcess {
   child: ChildProcess;
   /** The server's address as the CLI printed it, without a database name. */
   uri: string;
+  output: () => string;
 }
 
 /** Starts the CLI and resolves once it prints the address it listens at. */
@@ -24,7 +25,7 @@ export function startCli(
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       const match = /(mongodb:\/\/\S+)/.exec(output);
-      if (match) resolveStart({ child, uri: match[1] });
+      if (match) resolveStart({ child, uri: match[1], output: () => output });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
