@@ -6,12 +6,18 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+# The workspace package's manifest too: npm ci links it, and the app compiles against its types.
 COPY package.json package-lock.json ./
+COPY packages/embedded-mongo/package.json ./packages/embedded-mongo/
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY packages/embedded-mongo/tsconfig.json packages/embedded-mongo/tsconfig.build.json ./packages/embedded-mongo/
+COPY packages/embedded-mongo/src ./packages/embedded-mongo/src
 COPY src ./src
+# npm keeps workspace packages even with --omit=dev; --workspaces=false drops them and what
+# only they need (the embedded database, mingo): production runs with DB_URI, never without.
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --workspaces=false --no-audit --no-fund
 
 # ---- runtime: production dependencies and dist only, as a non-root user ----
 FROM node:22-bookworm-slim AS runtime

@@ -33,6 +33,10 @@ export default tseslint.config(
       'data/',
       'node_modules/',
       'public/vendor/',
+      'packages/*/dist/',
+      'packages/*/dist-bench/',
+      'packages/*/coverage/',
+      'packages/*/data/',
     ],
   },
   js.configs.recommended,
@@ -40,6 +44,8 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
+      // Each file is checked with the nearest tsconfig.json: packages/*/tsconfig.json for a
+      // workspace package's sources, tests and benchmarks.
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
@@ -107,7 +113,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.contract.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.contract.ts', 'test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       // expect(...) matchers are typed as any by @types/jest.
       '@typescript-eslint/no-unsafe-assignment': 'off',

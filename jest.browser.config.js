@@ -1,4 +1,4 @@
-import base from './jest.config.js';
+import { appProject } from './jest.config.js';
 
 /**
  * Browser end-to-end suites: Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH) driven by
@@ -6,7 +6,7 @@ import base from './jest.config.js';
  * @type {import('jest').Config}
  */
 export default {
-  ...base,
+  ...appProject,
   testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
   testTimeout: 120_000,
 };

@@ -1,4 +1,4 @@
-import base from './jest.config.js';
+import { appProject } from './jest.config.js';
 
 /**
  * Suites that need a real Redis (REDIS_URL, default redis://127.0.0.1:6379): two app
@@ -6,7 +6,7 @@ import base from './jest.config.js';
  * @type {import('jest').Config}
  */
 export default {
-  ...base,
+  ...appProject,
   testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
   testTimeout: 60_000,
 };

@@ -12,7 +12,7 @@ import bcrypt from 'bcrypt';
 import { AppModule } from '../src/app.module.js';
 import { applicationOptions, configureApplication } from '../src/app.setup.js';
 import { loadConfiguration } from '../src/config/configuration.js';
-import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const PER_ROUND = Number(process.env.BENCH_LOGINS ?? 200);

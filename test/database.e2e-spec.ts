@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 import { ProbeController } from './support/probe.controller.js';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 import { closedPort, startTestApp, type TestApp } from './support/test-app.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { resolve } from 'node:path';
-import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
 import { closedPort } from './support/test-app.js';
 

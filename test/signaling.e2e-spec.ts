@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 import type {
   IceServersResponse,
   JoinResult,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { resolve } from 'node:path';
+import type { EmbeddedMongoServer } from 'embedded-mongo';
 import type { EmbeddedDatabaseConfig } from './database.config.js';
-import { EmbeddedMongoServer } from './embedded/index.js';
 
 /** The database name the application uses inside the embedded server. */
 export const EMBEDDED_DATABASE_NAME = 'meet';
@@ -16,6 +16,9 @@ export class EmbeddedDatabaseHost implements OnApplicationShutdown {
   private server?: EmbeddedMongoServer;
 
   async start(config: EmbeddedDatabaseConfig): Promise<string> {
+    // Loaded here only: the engine is a development dependency, absent from a production
+    // install, where DB_URI is required.
+    const { EmbeddedMongoServer } = await import('embedded-mongo');
     this.server = await EmbeddedMongoServer.start({
       port: config.port,
       dataDir: config.dataDir,

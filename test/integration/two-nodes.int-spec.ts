@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { EmbeddedMongoServer } from '../../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from 'embedded-mongo';
 import { spawnServer, type ServerProcess } from '../support/server-process.js';
 import {
   connectSocket,

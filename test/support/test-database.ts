@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  EmbeddedMongoServer,
-  type EmbeddedMongoOptions,
-} from '../../src/database/embedded/index.js';
+import { EmbeddedMongoServer, type EmbeddedMongoOptions } from 'embedded-mongo';
 
 /**
  * The database a test talks to: a fresh in-memory embedded server, or, when TEST_DB_URI is

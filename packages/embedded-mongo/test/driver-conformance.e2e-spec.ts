@@ -3,7 +3,7 @@ import {
   AGAINST_REAL_MONGODB,
   startTestDatabase,
   type TestDatabase,
-} from '../support/test-database.js';
+} from './support/test-database.js';
 
 /**
  * Conformance of the embedded engine, driven only through the official driver. The same

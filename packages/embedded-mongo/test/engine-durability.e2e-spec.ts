@@ -1,46 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import {
-  DataDirectoryLockedError,
-  EmbeddedMongoServer,
-} from '../../src/database/embedded/index.js';
-import { AGAINST_REAL_MONGODB } from '../support/test-database.js';
-
-const CLI = resolve(import.meta.dirname, '../../dist/database/embedded/cli.js');
+import { DataDirectoryLockedError, EmbeddedMongoServer } from '../src/index.js';
+import { CLI, exitOf, startCli } from './support/cli-process.js';
+import { AGAINST_REAL_MONGODB } from './support/test-database.js';
 
 function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'embedded-db-'));
-}
-
-/** Starts `node dist/database/embedded/cli.js` and resolves with its URI once it listens. */
-function startCli(
-  args: string[],
-): Promise<{ child: ChildProcess; uri: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolveStart, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      const match = /(mongodb:\/\/\S+)/.exec(output);
-      if (match) resolveStart({ child, uri: match[1], output: () => output });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`database exited with ${code}: ${output}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolveExit(child.exitCode);
-    else child.once('exit', (code) => resolveExit(code));
-  });
 }
 
 /** Sends raw bytes, then resolves when the server closes the connection (or after a while). */
@@ -98,8 +67,8 @@ function sendRaw(
 
     it('loses no acknowledged write when its process is killed with SIGKILL', async () => {
       const dataDir = freshDataDir();
-      const { child, uri } = await startCli(['--data-dir', dataDir]);
-      const client = await MongoClient.connect(uri.replace('/meet', '/durable'));
+      const { child, uri } = await startCli(['--port', '0', '--data-dir', dataDir]);
+      const client = await MongoClient.connect(`${uri}/durable`);
       const acknowledged: number[] = [];
       const writes = client.db().collection('writes');
       // Writes keep flowing while the process is killed; every acknowledged one must survive.
@@ -158,7 +127,7 @@ function sendRaw(
 
     it('takes over a lock left behind by a process that died', async () => {
       const dataDir = freshDataDir();
-      const { child } = await startCli(['--data-dir', dataDir]);
+      const { child } = await startCli(['--port', '0', '--data-dir', dataDir]);
       child.kill('SIGKILL');
       await exitOf(child);
       const server = await EmbeddedMongoServer.start({ dataDir });

@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type Model, Schema, Types } from 'mongoose';
-import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTestDatabase, type TestDatabase } from './support/test-database.js';
 
 interface Person {
   name: string;

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Collection } from 'mongodb';
-import { EmbeddedMongoServer } from '../src/database/embedded/index.js';
+import { EmbeddedMongoServer } from '../src/index.js';
 
 const SMALL = 1_000;
 const LARGE = 100_000;
