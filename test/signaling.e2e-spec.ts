@@ -307,6 +307,21 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
       expect(await chat).toEqual(['hi', 'Real Name', viaAuth.id]);
     });
 
+    it('lets a signed-in user with a long account name join and chat, whatever name the client sends', async () => {
+      const longName = `Maria ${'de la '.repeat(14)}Cruz`.slice(0, 100);
+      const user = await createUser(api, { name: longName });
+      const [member, late] = await Promise.all([client({ token: user.token }), client()]);
+      const first = await joined(member, 'long-names', longName);
+      expect(first.participants[0].name).toBe(longName);
+      expect((await request(member, 'join-call', 'long-names', { not: 'a name' })).ok).toBe(true);
+      expect((await request(member, 'chat-message', 'hello', 's'.repeat(500))).ok).toBe(true);
+      // Stored under the account name too: a late joiner gets it from the history.
+      const replay = record(late, 'chat-message');
+      await joined(late, 'long-names', 'Late');
+      await eventually(() => replay.length === 1);
+      expect(replay[0]).toEqual(['hello', longName, member.id]);
+    });
+
     it('refuses an invalid, forged or signed-out token at connection', async () => {
       await expect(connectSocket(testApp.baseUrl, { token: 'not-a-token' })).rejects.toThrow(
         'Invalid token',

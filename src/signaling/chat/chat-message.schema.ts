@@ -1,6 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import { CHAT_TEXT_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../protocol/limits.js';
+import {
+  ACCOUNT_NAME_MAX_LENGTH,
+  CHAT_TEXT_MAX_LENGTH,
+  DISPLAY_NAME_MAX_LENGTH,
+} from '../protocol/limits.js';
 
 /** One chat message of a room, kept for late joiners for CHAT_RETENTION. */
 @Schema({ collection: 'chat_messages', versionKey: false })
@@ -11,7 +15,12 @@ export class ChatMessage {
   @Prop({ type: String, required: true, maxlength: CHAT_TEXT_MAX_LENGTH })
   text!: string;
 
-  @Prop({ type: String, required: true, maxlength: DISPLAY_NAME_MAX_LENGTH })
+  /** A guest's display name or an account's name. */
+  @Prop({
+    type: String,
+    required: true,
+    maxlength: Math.max(DISPLAY_NAME_MAX_LENGTH, ACCOUNT_NAME_MAX_LENGTH),
+  })
   senderName!: string;
 
   @Prop({ type: String, required: true })

@@ -3,8 +3,11 @@
  * Mongoose schemas, the REST DTOs and (through JSDoc) the reference client import them.
  */
 
-/** A display name (guests' join name, chat sender name), after trimming. */
+/** A guest's display name (join name, chat sender name), after trimming. */
 export const DISPLAY_NAME_MAX_LENGTH = 64;
+
+/** An account's name (sign-up), after trimming: signed-in participants appear under it. */
+export const ACCOUNT_NAME_MAX_LENGTH = 100;
 
 /** One chat message, after trimming. */
 export const CHAT_TEXT_MAX_LENGTH = 2000;

@@ -10,6 +10,9 @@ import {
   parseSignal,
 } from './messages.js';
 
+const GUEST = { signedIn: false };
+const SIGNED_IN = { signedIn: true };
+
 function refusal(result: unknown): string {
   if (!(result instanceof SignalingFailure)) throw new Error(`accepted: ${JSON.stringify(result)}`);
   expect(result.code).toBe('invalid-argument');
@@ -37,13 +40,19 @@ describe('parseDisplayName (the one display-name rule)', () => {
 
 describe('parseJoinCall', () => {
   it('takes a meeting code or the meeting page URL, and an optional name', () => {
-    expect(parseJoinCall(['abc-defg-hij'])).toEqual({ roomId: 'abc-defg-hij' });
-    expect(parseJoinCall(['http://localhost:5173/meet/abc-defg-hij', ' Ada '])).toEqual({
+    expect(parseJoinCall(['abc-defg-hij'], GUEST)).toEqual({ roomId: 'abc-defg-hij' });
+    expect(parseJoinCall(['http://localhost:5173/meet/abc-defg-hij', ' Ada '], GUEST)).toEqual({
       roomId: 'abc-defg-hij',
       displayName: 'Ada',
     });
-    expect(parseJoinCall(['room', ''])).toEqual({ roomId: 'room' });
-    expect(parseJoinCall(['__proto__', null])).toEqual({ roomId: '__proto__' });
+    expect(parseJoinCall(['room', ''], GUEST)).toEqual({ roomId: 'room' });
+    expect(parseJoinCall(['__proto__', null], GUEST)).toEqual({ roomId: '__proto__' });
+  });
+
+  it("ignores the name a signed-in caller sends: the account's is used, however long", () => {
+    expect(parseJoinCall(['room', 'n'.repeat(100)], SIGNED_IN)).toEqual({ roomId: 'room' });
+    expect(parseJoinCall(['room', { $gt: '' }], SIGNED_IN)).toEqual({ roomId: 'room' });
+    refusal(parseJoinCall([42, 'Ada'], SIGNED_IN));
   });
 
   it.each([
@@ -56,7 +65,7 @@ describe('parseJoinCall', () => {
     ['a name that is an object', ['room', { $gt: '' }]],
     ['a 65-character name', ['room', 'n'.repeat(65)]],
   ])('refuses %s', (_label, args) => {
-    refusal(parseJoinCall(args));
+    refusal(parseJoinCall(args, GUEST));
   });
 });
 
@@ -97,12 +106,17 @@ describe('parseSignal', () => {
 
 describe('parseChatMessage', () => {
   it('trims the text and the optional sender name', () => {
-    expect(parseChatMessage(['  hello  '])).toEqual({ text: 'hello' });
-    expect(parseChatMessage(['hi', ' Bob '])).toEqual({ text: 'hi', senderName: 'Bob' });
-    expect(parseChatMessage(['hi', '  '])).toEqual({ text: 'hi' });
-    expect(parseChatMessage(['c'.repeat(CHAT_TEXT_MAX_LENGTH)])).toEqual({
+    expect(parseChatMessage(['  hello  '], GUEST)).toEqual({ text: 'hello' });
+    expect(parseChatMessage(['hi', ' Bob '], GUEST)).toEqual({ text: 'hi', senderName: 'Bob' });
+    expect(parseChatMessage(['hi', '  '], GUEST)).toEqual({ text: 'hi' });
+    expect(parseChatMessage(['c'.repeat(CHAT_TEXT_MAX_LENGTH)], GUEST)).toEqual({
       text: 'c'.repeat(2000),
     });
+  });
+
+  it('ignores the sender name a signed-in caller sends, but not the text', () => {
+    expect(parseChatMessage(['hi', 's'.repeat(100)], SIGNED_IN)).toEqual({ text: 'hi' });
+    refusal(parseChatMessage(['   ', 'Ada'], SIGNED_IN));
   });
 
   it.each([
@@ -113,7 +127,7 @@ describe('parseChatMessage', () => {
     ['a sender that is an object', ['hi', { name: 'x' }]],
     ['a 65-character sender', ['hi', 's'.repeat(65)]],
   ])('refuses %s', (_label, args) => {
-    refusal(parseChatMessage(args));
+    refusal(parseChatMessage(args, GUEST));
   });
 });
 
@@ -153,7 +167,10 @@ describe('MESSAGE_PARSERS', () => {
       ['x'.repeat(100_000)],
     ];
     for (const parse of Object.values(MESSAGE_PARSERS)) {
-      for (const args of garbage) expect(() => parse(args)).not.toThrow();
+      for (const args of garbage) {
+        expect(() => parse(args, GUEST)).not.toThrow();
+        expect(() => parse(args, SIGNED_IN)).not.toThrow();
+      }
     }
   });
 });

@@ -3,6 +3,7 @@ import type { ClientEventName, MediaState, SignalPayload } from './events.js';
 import {
   CHAT_TEXT_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
+  ROOM_ID_MAX_LENGTH,
   SIGNAL_MAX_BYTES,
   SOCKET_ID_MAX_LENGTH,
 } from './limits.js';
@@ -14,10 +15,19 @@ import { normalizeRoomId } from './room-id.js';
  * check shape and size only; whether the event is allowed is the call rules' business.
  */
 
+/** Who sent the arguments, as far as parsing is concerned. */
+export interface ParseContext {
+  /**
+   * Signed-in callers speak under their account name: the display and sender names they send
+   * are ignored, so they are not checked either (an account name may be longer than a guest's).
+   */
+  signedIn: boolean;
+}
+
 export interface JoinCallMessage {
   /** Normalised: a meeting URL gives its last path segment. */
   roomId: string;
-  /** Trimmed; absent when none (or a blank one) was sent. */
+  /** A guest's name, trimmed; absent when none (or a blank one) was sent. */
   displayName?: string;
 }
 
@@ -29,7 +39,7 @@ export interface SignalMessage {
 export interface ChatMessage {
   /** Trimmed, 1 to CHAT_TEXT_MAX_LENGTH characters. */
   text: string;
-  /** Trimmed; absent when none (or a blank one) was sent. */
+  /** A guest's sender name, trimmed; absent when none (or a blank one) was sent. */
   senderName?: string;
 }
 
@@ -80,11 +90,14 @@ export function parseDisplayName(
   return name === '' ? undefined : name;
 }
 
-export function parseJoinCall(args: unknown[]): ParseResult<'join-call'> {
+export function parseJoinCall(args: unknown[], context: ParseContext): ParseResult<'join-call'> {
   const roomId = normalizeRoomId(args[0]);
   if (roomId === undefined) {
-    return invalidArgument('roomId must be a meeting code or meeting URL giving 1-128 characters');
+    return invalidArgument(
+      `roomId must be a meeting code or meeting URL giving 1-${ROOM_ID_MAX_LENGTH} characters`,
+    );
   }
+  if (context.signedIn) return { roomId };
   const displayName = parseDisplayName(args[1], 'display name');
   if (displayName instanceof SignalingFailure) return displayName;
   return displayName === undefined ? { roomId } : { roomId, displayName };
@@ -112,13 +125,17 @@ export function parseSignal(args: unknown[]): ParseResult<'signal'> {
   return { targetSocketId: target, payload };
 }
 
-export function parseChatMessage(args: unknown[]): ParseResult<'chat-message'> {
+export function parseChatMessage(
+  args: unknown[],
+  context: ParseContext,
+): ParseResult<'chat-message'> {
   const [rawText, rawSender] = args;
   if (typeof rawText !== 'string') return invalidArgument('text must be a string');
   const text = rawText.trim();
   if (text.length === 0 || text.length > CHAT_TEXT_MAX_LENGTH) {
     return invalidArgument(`text must be 1-${CHAT_TEXT_MAX_LENGTH} characters`);
   }
+  if (context.signedIn) return { text };
   const senderName = parseDisplayName(rawSender, 'sender');
   if (senderName instanceof SignalingFailure) return senderName;
   return senderName === undefined ? { text } : { text, senderName };
@@ -149,7 +166,7 @@ export function parseRaiseHand(args: unknown[]): ParseResult<'raise-hand'> {
 
 /** The parser of every client event. */
 export const MESSAGE_PARSERS: {
-  readonly [E in ClientEventName]: (args: unknown[]) => ParseResult<E>;
+  readonly [E in ClientEventName]: (args: unknown[], context: ParseContext) => ParseResult<E>;
 } = {
   'join-call': parseJoinCall,
   signal: parseSignal,

@@ -6,7 +6,7 @@ import {
   type OnGatewayInit,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { FixedWindowRateLimiter } from '../../common/rate-limiter.js';
+import { FixedWindowRateLimiter, type RateLimit } from '../../common/rate-limiter.js';
 import type { AppConfig } from '../../config/configuration.js';
 import { isDatabaseUnavailableError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -19,7 +19,7 @@ import {
   type ClientEventName,
   type SignalingError,
 } from '../protocol/events.js';
-import { MESSAGE_PARSERS } from '../protocol/messages.js';
+import { type ClientMessages, MESSAGE_PARSERS } from '../protocol/messages.js';
 import type { SocketEventKind } from '../signaling.config.js';
 import { SocketIoRoomNotifier } from './socket-io-room-notifier.js';
 import { SocketPresence } from './socket-presence.js';
@@ -46,6 +46,20 @@ const EVENT_KINDS: Readonly<Record<ClientEventName, SocketEventKind>> = {
 export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Signaling');
   private readonly limiters: Readonly<Record<SocketEventKind, FixedWindowRateLimiter>>;
+  /** The rule of each client event. */
+  private readonly rules: {
+    readonly [E in ClientEventName]: (
+      caller: Caller,
+      message: ClientMessages[E],
+    ) => Promise<object | void>;
+  } = {
+    'join-call': (caller, message) => this.call.join(caller, message),
+    'leave-call': (caller) => this.call.leave(caller),
+    signal: (caller, message) => this.call.relaySignal(caller, message),
+    'chat-message': (caller, message) => this.call.sendChat(caller, message),
+    'media-state': (caller, message) => this.call.setMedia(caller, message),
+    'raise-hand': (caller, message) => this.call.raiseHand(caller, message),
+  };
 
   constructor(
     private readonly call: CallService,
@@ -56,11 +70,13 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     config: ConfigService<AppConfig, true>,
   ) {
     const limits = config.get('signaling', { infer: true }).rateLimits;
+    // One window per connected socket, dropped when it disconnects: no other bound is needed.
+    const perSocket = (limit: RateLimit) => new FixedWindowRateLimiter(limit, Infinity);
     this.limiters = {
-      joins: new FixedWindowRateLimiter(limits.joins),
-      signals: new FixedWindowRateLimiter(limits.signals),
-      chat: new FixedWindowRateLimiter(limits.chat),
-      state: new FixedWindowRateLimiter(limits.state),
+      joins: perSocket(limits.joins),
+      signals: perSocket(limits.signals),
+      chat: perSocket(limits.chat),
+      state: perSocket(limits.state),
     };
   }
 
@@ -144,32 +160,16 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     );
   }
 
-  private dispatch(
+  /** Parses the event's arguments, then applies its rule. */
+  private dispatch<E extends ClientEventName>(
     caller: Caller,
-    event: ClientEventName,
+    event: E,
     args: unknown[],
   ): Promise<object | void> {
-    switch (event) {
-      case 'join-call':
-        return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.join(caller, m));
-      case 'leave-call':
-        return this.apply(MESSAGE_PARSERS[event](args), () => this.call.leave(caller));
-      case 'signal':
-        return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.relaySignal(caller, m));
-      case 'chat-message':
-        return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.sendChat(caller, m));
-      case 'media-state':
-        return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.setMedia(caller, m));
-      case 'raise-hand':
-        return this.apply(MESSAGE_PARSERS[event](args), (m) => this.call.raiseHand(caller, m));
-    }
-  }
-
-  private apply<M>(
-    message: M | SignalingFailure,
-    rule: (message: M) => Promise<object | void>,
-  ): Promise<object | void> {
-    return message instanceof SignalingFailure ? Promise.reject(message) : rule(message);
+    const message = MESSAGE_PARSERS[event](args, { signedIn: caller.user !== undefined });
+    return message instanceof SignalingFailure
+      ? Promise.reject(message)
+      : this.rules[event](caller, message);
   }
 
   private fail(

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches, MinLength } from 'class-validator';
 import { Trim } from '../../common/trim.transform.js';
+import { ACCOUNT_NAME_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { MAX_PASSWORD_BYTES, MaxUtf8Bytes } from './password.validator.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -9,12 +10,12 @@ export class RegisterDto {
   @ApiProperty({
     example: 'Ada Lovelace',
     minLength: 1,
-    maxLength: 100,
+    maxLength: ACCOUNT_NAME_MAX_LENGTH,
     description: 'Display name (trimmed)',
   })
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @Length(1, ACCOUNT_NAME_MAX_LENGTH)
   name!: string;
 
   @ApiProperty({

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ACCOUNT_NAME_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 
 /** Removes what must never leave the Users module from every serialised user. */
 function hidePrivateFields(_doc: unknown, ret: Record<string, unknown>): Record<string, unknown> {
@@ -15,7 +16,7 @@ function hidePrivateFields(_doc: unknown, ret: Record<string, unknown>): Record<
   toObject: { transform: hidePrivateFields },
 })
 export class User {
-  @Prop({ type: String, required: true, trim: true, maxlength: 100 })
+  @Prop({ type: String, required: true, trim: true, maxlength: ACCOUNT_NAME_MAX_LENGTH })
   name!: string;
 
   /** As the user typed it (shown to others). */
