@@ -126,6 +126,26 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
     expect(victimHistory.body.meetings).toEqual([]);
   });
 
+  it('takes the Authorization header over a token in the body or query', async () => {
+    const owner = await createUser(suite.api);
+    const other = await createUser(suite.api);
+    const added = await suite.api.post<{ meeting: CompatItem }>(
+      '/api/v1/users/add_to_activity',
+      { token: other.token, meetingId: 'header-wins' },
+      { token: owner.token },
+    );
+    expect(added.status).toBe(201);
+    const mine = await suite.api.get<{ meetings: CompatItem[] }>(
+      `/api/v1/users/get_all_activity?token=${encodeURIComponent(other.token)}`,
+      { token: owner.token },
+    );
+    expect(mine.body.meetings.map((meeting) => meeting.meetingCode)).toEqual(['header-wins']);
+    const theirs = await suite.api.get<{ meetings: CompatItem[] }>(
+      `/api/v1/users/get_all_activity?token=${encodeURIComponent(other.token)}`,
+    );
+    expect(theirs.body.meetings).toEqual([]);
+  });
+
   it('checks the token before answering: missing, invalid and signed-out tokens get 401', async () => {
     const user = await createUser(suite.api);
     expect((await suite.api.get<Envelope>('/api/v1/users/get_all_activity')).body).toEqual({

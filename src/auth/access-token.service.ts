@@ -28,9 +28,23 @@ function isTokenPayload(payload: unknown): payload is TokenPayload {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** The one token extractor: the token of an `Authorization: Bearer <token>` header. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+/** Where a caller may have put its access token. */
+export interface TokenCarriers {
+  /** `Authorization: Bearer <token>`: when present, the only carrier looked at. */
+  authorization?: string;
+  /**
+   * Token fields of clients that cannot set that header, in order of preference: a browser's
+   * WebSocket handshake (Socket.IO `auth.token`, then `?token=`), the original client's body
+   * or query (lifted by the compat module).
+   */
+  fields?: readonly unknown[];
+}
+
+/** The one token extractor; undefined when no carrier holds a well-formed token. */
+export function accessTokenFrom({ authorization, fields = [] }: TokenCarriers): string | undefined {
+  if (authorization !== undefined) return BEARER.exec(authorization)?.[1];
+  for (const field of fields) if (typeof field === 'string' && field !== '') return field;
+  return undefined;
 }
 
 /**

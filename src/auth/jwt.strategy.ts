@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import passportJwt from 'passport-jwt';
-import { AccessTokenService, bearerToken, JWT_ALGORITHM } from './access-token.service.js';
+import { AccessTokenService, accessTokenFrom, JWT_ALGORITHM } from './access-token.service.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 
 function tokenOf(request: Request): string | null {
-  return bearerToken(request.headers.authorization) ?? null;
+  return accessTokenFrom({ authorization: request.headers.authorization }) ?? null;
 }
 
 /**

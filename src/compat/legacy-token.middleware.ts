@@ -1,8 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
+import { accessTokenFrom } from '../auth/access-token.service.js';
 
 /**
  * The original client never sends an Authorization header: its token travels in the JSON
@@ -12,9 +9,9 @@ function nonEmptyString(value: unknown): string | undefined {
  */
 export function liftLegacyToken(request: Request, _response: Response, next: NextFunction): void {
   if (request.headers.authorization === undefined) {
-    const token =
-      nonEmptyString((request.body as { token?: unknown } | undefined)?.token) ??
-      nonEmptyString(request.query.token);
+    const token = accessTokenFrom({
+      fields: [(request.body as { token?: unknown } | undefined)?.token, request.query.token],
+    });
     if (token !== undefined) request.headers.authorization = `Bearer ${token}`;
   }
   next();

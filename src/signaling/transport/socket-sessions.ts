@@ -7,7 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AccessTokenService } from '../../auth/access-token.service.js';
+import { AccessTokenService, accessTokenFrom } from '../../auth/access-token.service.js';
 import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
 import { SessionEvents } from '../../auth/session-events.js';
 import type { AppConfig } from '../../config/configuration.js';
@@ -19,14 +19,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The Socket.IO room of every socket signed in with one token, on any instance. */
 function sessionRoom(jti: string): string {
   return `session:${jti}`;
-}
-
-/** A socket's credential: `auth.token` (socket.io-client's `auth` option) or `?token=`. */
-function handshakeToken(socket: SignalingSocket): string | undefined {
-  const fromAuth: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-  if (typeof fromAuth === 'string' && fromAuth !== '') return fromAuth;
-  const fromQuery: unknown = socket.handshake.query.token;
-  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
 }
 
 /**
@@ -67,7 +59,15 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     socket.data.caller = {
       socketId: socket.id,
       guestId: `guest-${randomUUID()}`,
-      user: await this.identify(handshakeToken(socket)),
+      user: await this.identify(
+        // socket.io-client's `auth` option, or `?token=` for clients that only have a URL.
+        accessTokenFrom({
+          fields: [
+            (socket.handshake.auth as Record<string, unknown> | undefined)?.token,
+            socket.handshake.query.token,
+          ],
+        }),
+      ),
     };
   }
 
