@@ -9,7 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/configuration.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { SignalingFailure } from '../protocol/errors.js';
-import type { JoinResult, ParticipantView } from '../protocol/events.js';
+import type { JoinResult, MediaState, ParticipantView } from '../protocol/events.js';
 import type {
   ChatMessage,
   JoinCallMessage,
@@ -43,6 +43,25 @@ export function toParticipantView(participant: Participant): ParticipantView {
   };
   if (participant.userId) view.userId = participant.userId;
   return view;
+}
+
+/** Who is in a meeting, as signed-in users may see it over REST: no socket ids or user ids. */
+export interface PresenceEntry {
+  name: string;
+  joinedAt: Date;
+  media: MediaState;
+  handRaised: boolean;
+  signedIn: boolean;
+}
+
+export function toPresenceEntry(view: ParticipantView): PresenceEntry {
+  return {
+    name: view.name,
+    joinedAt: new Date(view.joinedAt),
+    media: view.media,
+    handRaised: view.handRaised,
+    signedIn: view.userId !== undefined,
+  };
 }
 
 /**

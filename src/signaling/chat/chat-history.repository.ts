@@ -45,7 +45,7 @@ export class ChatHistoryRepository {
   record(line: ChatLine): void {
     const write = this.messages
       .create({
-        // Orders messages of the same millisecond, on any instance.
+        // Orders the messages of one millisecond sent through this instance.
         _id: new Types.ObjectId(),
         room: line.room,
         text: line.text,

@@ -13,7 +13,7 @@ import { CurrentUser } from '../../auth/current-user.decorator.js';
 import { OptionalAuth } from '../../auth/public.decorator.js';
 import { ErrorEnvelopeDto } from '../../common/error-envelope.dto.js';
 import type { AppConfig } from '../../config/configuration.js';
-import { CallService } from '../call/call.service.js';
+import { CallService, toPresenceEntry } from '../call/call.service.js';
 import { IceServersService } from '../call/ice-servers.service.js';
 import { normalizeRoomId } from '../protocol/room-id.js';
 import { IceServersDto, MeetingParticipantDto, RoomStatsDto } from './dto/signaling.dto.js';
@@ -67,12 +67,6 @@ export class SignalingController {
   async participants(@Param('code') code: string): Promise<MeetingParticipantDto[]> {
     const roomId = normalizeRoomId(code);
     if (roomId === undefined) return [];
-    return (await this.call.participants(roomId)).map((participant) => ({
-      name: participant.name,
-      joinedAt: new Date(participant.joinedAt),
-      media: participant.media,
-      handRaised: participant.handRaised,
-      signedIn: participant.userId !== undefined,
-    }));
+    return (await this.call.participants(roomId)).map(toPresenceEntry);
   }
 }
