@@ -4,6 +4,7 @@ import { ESLint } from 'eslint';
 const ROOT = resolve(import.meta.dirname, '..');
 const GUARDRAILS = new Set([
   'no-restricted-imports',
+  '@typescript-eslint/no-restricted-imports',
   'no-restricted-properties',
   'no-restricted-syntax',
 ]);
@@ -27,9 +28,29 @@ describe('Lint guardrails that keep the architecture', () => {
     ['src/signaling/call/call.service.ts', "import type { Socket } from 'socket.io';"],
     ['src/signaling/call/moderation.ts', "import { Server } from 'socket.io';"],
     ['src/signaling/chat/chat-history.repository.ts', "import express from 'express';"],
+    ['src/users/users.service.ts', "import type { Request } from 'express-serve-static-core';"],
+    [
+      'src/signaling/rooms/room-registry.ts',
+      "import { createAdapter } from '@socket.io/redis-adapter';",
+    ],
+    ['src/signaling/transport/presence.service.ts', "import { Server } from 'socket.io';"],
   ])('refuses HTTP or Socket.IO in %s', async (file, code) => {
     expect(await problems(file, code)).toEqual([
-      expect.stringMatching(/^no-restricted-imports: .*never import HTTP or Socket\.IO/),
+      expect.stringMatching(
+        /^@typescript-eslint\/no-restricted-imports: .*never import HTTP or Socket\.IO/,
+      ),
+    ]);
+  });
+
+  it('keeps both bans on a file that is a service inside the transport', async () => {
+    expect(
+      await problems(
+        'src/signaling/transport/presence.service.ts',
+        "import { Server } from 'socket.io';\nimport { Model } from 'mongoose';",
+      ),
+    ).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*HTTP or Socket\.IO/),
+      expect.stringMatching(/^no-restricted-imports: .*Mongoose models/),
     ]);
   });
 
@@ -57,6 +78,8 @@ describe('Lint guardrails that keep the architecture', () => {
     ['src/signaling/call/call.service.ts', 'export const port = process.env.PORT;'],
     ['src/main.ts', "export const secret = process.env['JWT_SECRET'];"],
     ['src/auth/auth.config.ts', "import { env } from 'node:process';\nexport const e = env;"],
+    ['src/auth/auth.service.ts', "import * as p from 'process';\nexport const e = p.env;"],
+    ['src/users/users.service.ts', 'export const e = globalThis.process.env;'],
   ])('refuses reading the environment in %s', async (file, code) => {
     expect(await problems(file, code)).toEqual([
       expect.stringMatching(/^no-restricted-(properties|syntax): .*Only src\/config\/ reads/),
