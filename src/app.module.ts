@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -11,25 +11,23 @@ import { MeetingsModule } from './meetings/meetings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SignalingModule } from './signaling/signaling.module.js';
 import { UsersModule } from './users/users.module.js';
-// The original client's routes: delete this line, its use below and src/compat/ to drop them.
+// The original client's routes: delete this import, its entry below and src/compat/ to drop them.
 import { CompatModule } from './compat/compat.module.js';
 
-export interface AppModuleOptions {
-  /** Serve the original client's routes (default). Tests boot the modern API without them. */
-  compat?: boolean;
-}
+/** The feature modules the application serves. */
+export const FEATURE_MODULES: readonly Type[] = [
+  UsersModule,
+  AuthModule,
+  MeetingsModule,
+  SignalingModule,
+  CompatModule,
+];
 
 /** Wires the feature modules; global pipe and filter are APP_* providers so test modules get them. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
-    const features: DynamicModule['imports'] = [
-      UsersModule,
-      AuthModule,
-      MeetingsModule,
-      SignalingModule,
-    ];
-    if (options.compat !== false) features.push(CompatModule);
+  /** `features`: all of them, unless a test boots a part (e.g. the modern API alone). */
+  static forRoot(config: AppConfig, features: readonly Type[] = FEATURE_MODULES): DynamicModule {
     return {
       module: AppModule,
       imports: [
