@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `Embedded MongoDB-compatible database listening at mongodb://${server.host}:${server.port} ` +
-      `(${server.engine.dataDir ? `data in ${server.engine.dataDir}` : 'in memory'}). Ctrl-C stops it.\n`,
+      `(${server.engine.dataDir ? `data in ${server.engine.dataDir}` : 'in memory'}). ` +
+      `Name a database in the URI you connect with (mongodb://${server.host}:${server.port}/meet ` +
+      'for the app); without one, drivers use "test". Ctrl-C stops it.\n',
   );
   const stop = (): void => {
     server.stop().then(
