@@ -4,10 +4,13 @@
  *   one ICE-candidate-sized signal circulating to the next participant (1,000 in flight).
  *   Relayed messages per second and p50/p99 latency, for our server (node dist/main.js) and
  *   for a bare Socket.IO relay (bench/bare-relay-server.ts), alternating; prints our/bare.
+ *   Also the servers' CPU time per relayed signal (Linux /proc), steadier than throughput on
+ *   a shared machine: the load generator competes for the same cores.
  * - Chat fan-out: the cost per message with 10 active rooms while 10 or 1,000 rooms exist.
  * Servers run in child processes on loopback; loops are bounded by time and count.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +26,28 @@ const ROOT = resolve(import.meta.dirname, '../..');
 interface Target {
   name: string;
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far; NaN where /proc is missing. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (command) ": state is field 0, utime field 11, stime field 12.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -68,7 +92,12 @@ async function startOurs(extraEnv: Record<string, string> = {}): Promise<Target>
     }
     await new Promise((done) => setTimeout(done, 100));
   }
-  return { name: 'ours', url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return {
+    name: 'ours',
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    stop: () => stopChild(child),
+  };
 }
 
 async function startBare(): Promise<Target> {
@@ -78,7 +107,12 @@ async function startBare(): Promise<Target> {
   const port = await new Promise<number>((done) =>
     child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))),
   );
-  return { name: 'bare', url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return {
+    name: 'bare',
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    stop: () => stopChild(child),
+  };
 }
 
 /** `count` sockets, spread round-robin over `urls` (so every room spans all servers). */
@@ -130,9 +164,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function measureSignals(
-  urls: string | string[],
-): Promise<{ rate: number; p50: number; p99: number }> {
+interface SignalResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Server CPU microseconds per relayed signal (all servers together). */
+  cpuPerSignal: number;
+}
+
+async function measureSignals(targets: Target[]): Promise<SignalResult> {
+  const urls = targets.map((target) => target.url);
+  const serverCpu = (): number => targets.reduce((sum, target) => sum + cpuSeconds(target.pid), 0);
   const sockets = await connectAll(urls, ROOMS * PER_ROOM);
   const rooms = await joinRooms(sockets, PER_ROOM, 'sig');
   let measuring = false;
@@ -171,8 +213,10 @@ async function measureSignals(
   await new Promise((done) => setTimeout(done, WARMUP_MS));
   measuring = true;
   const started = performance.now();
+  const cpuBefore = serverCpu();
   await new Promise((done) => setTimeout(done, MEASURE_MS));
   measuring = false;
+  const cpuUsed = serverCpu() - cpuBefore;
   const elapsed = performance.now() - started;
   running = false;
   await new Promise((done) => setTimeout(done, 300));
@@ -183,6 +227,7 @@ async function measureSignals(
     rate: relayed / (elapsed / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    cpuPerSignal: (cpuUsed * 1e6) / relayed,
   };
 }
 
@@ -221,7 +266,7 @@ async function measureChat(target: Target, totalRooms: number): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, { rate: number; p50: number; p99: number }[]> = {
+  const results: Record<string, SignalResult[]> = {
     ours: [],
     bare: [],
   };
@@ -230,32 +275,42 @@ async function main(): Promise<void> {
     for (const start of round % 2 === 0 ? [startOurs, startBare] : [startBare, startOurs]) {
       const target = await start();
       try {
-        results[target.name].push(await measureSignals(target.url));
+        results[target.name].push(await measureSignals([target]));
       } finally {
         await target.stop();
       }
     }
   }
-  const mean = (name: string, key: 'rate' | 'p50' | 'p99'): number =>
+  const mean = (name: string, key: keyof SignalResult): number =>
     results[name].reduce((sum, result) => sum + result[key], 0) / results[name].length;
-  const ours = { rate: mean('ours', 'rate'), p50: mean('ours', 'p50'), p99: mean('ours', 'p99') };
-  const bare = { rate: mean('bare', 'rate'), p50: mean('bare', 'p50'), p99: mean('bare', 'p99') };
+  const summary = (name: string): SignalResult => ({
+    rate: mean(name, 'rate'),
+    p50: mean(name, 'p50'),
+    p99: mean(name, 'p99'),
+    cpuPerSignal: mean(name, 'cpuPerSignal'),
+  });
+  const ours = summary('ours');
+  const bare = summary('bare');
   const throughputRatio = ours.rate / bare.rate;
   const p99Ratio = ours.p99 / bare.p99;
+  const cpuRatio = ours.cpuPerSignal / bare.cpuPerSignal;
   console.log(
     `signaling benchmark: ${ROOMS} rooms x ${PER_ROOM} participants, ${ROUNDS} rounds of ${MEASURE_MS / 1000}s each`,
   );
   console.log(
-    `  ours: ${ours.rate.toFixed(0)} signals/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms`,
+    `  ours: ${ours.rate.toFixed(0)} signals/s, p50 ${ours.p50.toFixed(1)} ms, p99 ${ours.p99.toFixed(1)} ms, ${ours.cpuPerSignal.toFixed(1)} µs server CPU/signal`,
   );
   console.log(
-    `  bare: ${bare.rate.toFixed(0)} signals/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`,
+    `  bare: ${bare.rate.toFixed(0)} signals/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, ${bare.cpuPerSignal.toFixed(1)} µs server CPU/signal`,
   );
   console.log(
     `  throughput ours/bare: ${throughputRatio.toFixed(2)} (target >= 0.85) ${throughputRatio >= 0.85 ? 'OK' : 'BELOW TARGET'}`,
   );
   console.log(
     `  p99 ours/bare:        ${p99Ratio.toFixed(2)} (target <= 1.5) ${p99Ratio <= 1.5 ? 'OK' : 'ABOVE TARGET'}`,
+  );
+  console.log(
+    `  CPU/signal ours/bare: ${cpuRatio.toFixed(2)} (target <= 1.5) ${cpuRatio <= 1.5 ? 'OK' : 'ABOVE TARGET'}`,
   );
 
   if (process.env.BENCH_CLUSTER === '1') {
@@ -266,10 +321,10 @@ async function main(): Promise<void> {
     };
     const nodes = [await startOurs(cluster), await startOurs(cluster)];
     try {
-      const two = await measureSignals(nodes.map((node) => node.url));
+      const two = await measureSignals(nodes);
       console.log(
-        `  two nodes + Redis: ${two.rate.toFixed(0)} signals/s, p50 ${two.p50.toFixed(1)} ms, p99 ${two.p99.toFixed(1)} ms` +
-          ` (vs one node: ${(two.rate / ours.rate).toFixed(2)}x throughput, ${(two.p99 / ours.p99).toFixed(2)}x p99)`,
+        `  two nodes + Redis: ${two.rate.toFixed(0)} signals/s, p50 ${two.p50.toFixed(1)} ms, p99 ${two.p99.toFixed(1)} ms, ${two.cpuPerSignal.toFixed(1)} µs server CPU/signal` +
+          ` (vs one node: ${(two.rate / ours.rate).toFixed(2)}x throughput, ${(two.p99 / ours.p99).toFixed(2)}x p99, ${(two.cpuPerSignal / ours.cpuPerSignal).toFixed(2)}x CPU/signal)`,
       );
     } finally {
       await Promise.all(nodes.map((node) => node.stop()));
