@@ -334,14 +334,16 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
   });
 });
 
-describe('Token expiry (JWT_EXPIRES_IN=1s)', () => {
+describe('Token expiry (JWT_EXPIRES_IN=3s)', () => {
+  // JWT times have whole-second resolution: a "1s" token issued at x.999 s is valid for ~1 ms,
+  // so the lifetime leaves room for a slow machine between sign-up and the first request.
   it('rejects a token once it has expired', async () => {
-    const testApp = await startTestApp({ env: { BCRYPT_ROUNDS: '4', JWT_EXPIRES_IN: '1s' } });
+    const testApp = await startTestApp({ env: { BCRYPT_ROUNDS: '4', JWT_EXPIRES_IN: '3s' } });
     const api = new ApiClient(testApp);
     try {
       const user = await createUser(api);
       expect((await api.get('/api/v1/users/me', { token: user.token })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      await new Promise((resolve) => setTimeout(resolve, 4_100));
       const expired = await api.get<Envelope>('/api/v1/users/me', { token: user.token });
       expect(expired.status).toBe(401);
       expect(expired.body.error).toBe('Token expired');
