@@ -524,7 +524,7 @@ describe('Signaling with guests disabled, short tokens and tight rate limits', (
       env: {
         ...FAST,
         SIGNALING_ALLOW_GUESTS: 'false',
-        JWT_EXPIRES_IN: '2s',
+        JWT_EXPIRES_IN: '3s',
         RATE_LIMIT_SOCKET_CHAT: '3',
         RATE_LIMIT_SOCKET_JOINS: '2',
       },
