@@ -562,7 +562,7 @@ describe('Signaling with guests disabled, short tokens and tight rate limits', (
   it('disconnects a socket when its token expires', async () => {
     const user = await createUser(api);
     const socket = await connectSocket(testApp.baseUrl, { token: user.token });
-    const ended = nextEvent(socket, 'session-ended', 5_000);
+    const ended = nextEvent(socket, 'session-ended', 6_000);
     expect(await ended).toEqual(['token-expired']);
     await eventually(() => !socket.connected);
     await expect(connectSocket(testApp.baseUrl, { token: user.token })).rejects.toThrow(
