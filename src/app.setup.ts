@@ -59,7 +59,9 @@ export async function configureApplication(
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
-  app.useWebSocketAdapter(new SignalingIoAdapter(app, config));
+  const ioAdapter = new SignalingIoAdapter(app, config);
+  await ioAdapter.connect();
+  app.useWebSocketAdapter(ioAdapter);
   // The reference web client, at / (not under /api).
   app.useStaticAssets(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' });
   installClientErrorHandler(app.getHttpServer());

@@ -9,6 +9,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import { DATABASE_URI } from './database-uri.module.js';
 import { redactDatabaseUri } from './database-errors.js';
+import { TIMED_OUT, withinTimeLimit } from '../common/time-limit.js';
 
 /**
  * Command buffering is off, so a query issued while the database is away fails at once
@@ -104,16 +105,10 @@ export class DatabaseConnectionService implements OnApplicationBootstrap, OnModu
     if (!this.isConnected() || !db) return false;
     if (!this.indexesReady) await this.ensureIndexes();
     if (!this.indexesReady) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
     try {
-      return await Promise.race([db.command({ ping: 1 }).then(() => true), timeout]);
+      return (await withinTimeLimit(db.command({ ping: 1 }), timeoutMs)) !== TIMED_OUT;
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

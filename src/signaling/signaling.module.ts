@@ -1,8 +1,14 @@
-import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
-import { Redis } from 'ioredis';
 import { AuthModule } from '../auth/auth.module.js';
+import { createRedisClient } from '../common/redis-client.js';
 import type { AppConfig } from '../config/configuration.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CallService } from './call/call.service.js';
@@ -54,9 +60,14 @@ import { SocketSessions } from './transport/socket-sessions.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>): RoomRegistry => {
         const redis = config.get('redis', { infer: true });
-        return redis
-          ? new RedisRoomRegistry(new Redis(redis.url), redis.keyPrefix)
-          : new InMemoryRoomRegistry();
+        if (!redis) return new InMemoryRoomRegistry();
+        // While Redis is away a command fails after two reconnection attempts instead of
+        // waiting in ioredis' queue: a call event gets an error, never an endless wait.
+        const client = createRedisClient(redis.url, 'room registry', {
+          maxRetriesPerRequest: 2,
+          connectTimeout: 2_000,
+        });
+        return new RedisRoomRegistry(client, redis.keyPrefix);
       },
     },
   ],
@@ -78,6 +89,10 @@ export class SignalingModule implements OnModuleInit, OnApplicationShutdown {
 
   /** After the sockets are closed: a shared registry forgets this instance's participants. */
   async onApplicationShutdown(): Promise<void> {
-    await this.registry.close();
+    await this.registry.close().catch((error: unknown) => {
+      new Logger('Cluster').warn(
+        `could not remove this instance's participants from Redis: ${String((error as Error).message)}`,
+      );
+    });
   }
 }

@@ -91,6 +91,10 @@ class InMemoryChatHistory {
     this.lines.push(line);
   }
 
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     return Promise.resolve(
       this.lines

@@ -226,6 +226,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /** Stores what is still pending (chat), within a time limit: the last step before shutdown. */
+  flush(): Promise<void> {
+    return this.chat.flush();
+  }
+
   /** Who is in a room now. */
   async participants(roomId: string): Promise<ParticipantView[]> {
     return (await this.registry.participants(roomId)).map(toParticipantView);

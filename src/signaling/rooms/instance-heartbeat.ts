@@ -6,6 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ThrottledLog } from '../../common/throttled-log.js';
 import type { AppConfig } from '../../config/configuration.js';
 import type { RedisConfig } from '../signaling.config.js';
 import { type Participant, ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
@@ -21,6 +22,7 @@ export type GhostsListener = (ghosts: Participant[]) => void;
 @Injectable()
 export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Cluster');
+  private readonly failures = new ThrottledLog(this.logger);
   private readonly cluster: RedisConfig | undefined;
   private readonly listeners = new Set<GhostsListener>();
   private timer?: NodeJS.Timeout;
@@ -58,7 +60,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
       this.logger.warn(`removed ${ghosts.length} participants of a dead instance`);
       for (const listener of this.listeners) listener(ghosts);
     } catch (error) {
-      this.logger.warn(`presence heartbeat failed: ${String((error as Error).message)}`);
+      this.failures.warn(`presence heartbeat failed: ${String((error as Error).message)}`);
     }
   }
 }

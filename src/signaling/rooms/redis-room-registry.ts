@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { withinTimeLimit } from '../../common/time-limit.js';
 import type { MediaState } from '../protocol/events.js';
 import {
   type JoinOutcome,
@@ -9,6 +10,9 @@ import {
   RoomFullError,
   type RoomRegistry,
 } from './room-registry.js';
+
+/** How long closing waits for Redis to forget this instance's participants. */
+const CLOSE_WAIT_MS = 1_000;
 
 /*
  * Layout under the key prefix:
@@ -247,8 +251,9 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   /** Forgets this instance's participants (a clean shutdown leaves no ghosts) and disconnects. */
   async close(): Promise<void> {
+    // Bounded: with Redis down the survivors' heartbeat sweep removes them instead.
     try {
-      await this.redis.registryRemoveNode(this.prefix, this.nodeId);
+      await withinTimeLimit(this.redis.registryRemoveNode(this.prefix, this.nodeId), CLOSE_WAIT_MS);
     } finally {
       this.redis.disconnect();
     }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   type OnGatewayConnection,
@@ -7,6 +7,8 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { FixedWindowRateLimiter, type RateLimit } from '../../common/rate-limiter.js';
+import { ThrottledLog } from '../../common/throttled-log.js';
+import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
 import { isDatabaseUnavailableError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
@@ -28,6 +30,9 @@ import type { SignalingServer, SignalingSocket } from './socket-types.js';
 
 type AckCallback = (result: AckResult) => void;
 
+/** On shutdown, how long the sockets' last events and departures may take (Redis included). */
+const DRAIN_MS = 3_000;
+
 /** Made once: the relay parses every event, and allocates nothing it can avoid. */
 const SIGNED_IN: ParseContext = Object.freeze({ signedIn: true });
 const GUEST: ParseContext = Object.freeze({ signedIn: false });
@@ -47,8 +52,17 @@ const EVENT_KINDS: Readonly<Record<ClientEventName, SocketEventKind>> = {
  * (`{ok: true, ...}` or `{ok: false, error}`; `signaling-error` for clients without one).
  */
 @WebSocketGateway()
-export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class SignalingGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('Signaling');
+  /** An outage fails every departure at once: one line per interval, not one per socket. */
+  private readonly departureFailures = new ThrottledLog(this.logger);
+  private server?: SignalingServer;
+  /** Set on shutdown: new connections are refused (their clients reconnect elsewhere). */
+  private closing = false;
+  /** Departures still being processed (the registry update and the `user-left` broadcast). */
+  private readonly departures = new Set<Promise<void>>();
   private readonly limiters: Readonly<Record<SocketEventKind, FixedWindowRateLimiter>>;
   /** The rule of each client event. */
   private readonly rules: {
@@ -85,9 +99,14 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   afterInit(server: SignalingServer): void {
+    this.server = server;
     this.notifier.attach(server);
     this.sessions.attach(server);
     server.use((socket, next) => {
+      if (this.closing) {
+        next(new Error('Server shutting down'));
+        return;
+      }
       this.sessions.authenticate(socket).then(
         () => next(),
         (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
@@ -110,14 +129,36 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     for (const limiter of Object.values(this.limiters)) limiter.reset(socket.id);
     this.logger.debug(`socket ${socket.id} disconnected`);
     // After the socket's pending events: a join still in flight must not outlive the socket.
-    socket.data.queue = socket.data.queue.then(() =>
+    const departure = socket.data.queue.then(() =>
       this.call.disconnected(socket.id).catch((error: unknown) => {
-        this.logger.error(
+        this.departureFailures.warn(
           `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
         );
       }),
     );
-    return socket.data.queue;
+    socket.data.queue = departure;
+    this.departures.add(departure);
+    void departure.finally(() => this.departures.delete(departure));
+    return departure;
+  }
+
+  /**
+   * Before Nest closes the Socket.IO server, its adapter, Redis and the database: refuse new
+   * connections, disconnect every socket here, and wait (bounded) until their queued events
+   * ran and their rooms, on every instance, were told they left; then flush what the call
+   * still has to store (chat).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
+    for (const socket of sockets) socket.disconnect(true);
+    if (sockets.length > 0) this.logger.log(`disconnected ${sockets.length} sockets`);
+    const drained = await withinTimeLimit(Promise.all([...this.departures]), DRAIN_MS);
+    if (drained === TIMED_OUT)
+      this.logger.warn(
+        `${this.departures.size} departures were not announced within ${DRAIN_MS} ms`,
+      );
+    await this.call.flush();
   }
 
   /**

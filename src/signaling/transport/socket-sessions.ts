@@ -112,10 +112,15 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     socket.data.expiryTimer.unref();
   }
 
-  /** Disconnects every socket signed in with a revoked token, on every instance. */
+  /**
+   * Disconnects every socket signed in with a revoked token, on every instance. This
+   * instance's own sockets first and directly: the Redis adapter would otherwise route even
+   * them through Redis, and a Redis outage must not keep a signed-out socket connected.
+   */
   private end(jti: string): void {
     if (!this.server) return;
     this.server.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
+    this.server.local.in(sessionRoom(jti)).disconnectSockets(true);
     this.server.in(sessionRoom(jti)).disconnectSockets(true);
   }
 }

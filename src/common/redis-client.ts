@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { ThrottledLog } from './throttled-log.js';
+
+/**
+ * An ioredis client that never brings the process down: connection errors are logged
+ * (throttled; ioredis keeps reconnecting by itself) instead of being emitted as an unhandled
+ * `error` event, and the first successful connection after an outage is logged once.
+ */
+export function createRedisClient(url: string, role: string, options: RedisOptions = {}): Redis {
+  const logger = new Logger('Redis');
+  const errors = new ThrottledLog(logger);
+  const client = new Redis(url, options);
+  let failing = false;
+  client.on('error', (error: Error) => {
+    failing = true;
+    errors.warn(`${role}: ${error.message}`);
+  });
+  client.on('ready', () => {
+    if (!failing) return;
+    failing = false;
+    logger.log(`${role}: connection restored`);
+  });
+  return client;
+}
+
+/** Resolves once the client is ready, or after `timeoutMs` (it keeps trying in the background). */
+export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => client.once('ready', (onReady = () => resolve(true)))),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (onReady) client.off('ready', onReady);
+  return ready;
+}

@@ -1,0 +1,144 @@
+import { EmbeddedMongoServer } from 'embedded-mongo';
+import { RedisProcess } from '../support/redis-process.js';
+import { spawnServer, type ServerProcess } from '../support/server-process.js';
+import {
+  connectSocket,
+  eventually,
+  nextEvent,
+  request,
+  sleep,
+  type TestSocket,
+} from '../support/socket-client.js';
+import { closedPort } from '../support/test-app.js';
+
+interface Node {
+  server: ServerProcess;
+  url: string;
+}
+
+/** What a process prints when an error escaped every handler. */
+const ESCAPED_ERRORS = /Unhandled error event|Connection is closed|unhandled promise rejection/i;
+
+/**
+ * Real app processes on a Redis of the test's own, which the test stops: an outage must never
+ * take an instance down or hold its shutdown, and a stopping instance must tell the rest of
+ * the cluster that its participants left.
+ */
+describe('A cluster through Redis outages and shutdowns', () => {
+  let redis: RedisProcess;
+  let database: EmbeddedMongoServer;
+  const nodes: Node[] = [];
+  const sockets: TestSocket[] = [];
+
+  async function startNode(): Promise<Node> {
+    const port = await closedPort();
+    const server = spawnServer({
+      PORT: String(port),
+      DB_URI: database.uri('meet'),
+      REDIS_URL: redis.url,
+      NODE_HEARTBEAT_SECONDS: '1',
+      NODE_DEAD_AFTER_SECONDS: '3',
+      JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
+      BCRYPT_ROUNDS: '4',
+      LOG_LEVEL: 'warn',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await server.waitFor(`${url}/health/ready`, 200, 20_000);
+    const node = { server, url };
+    nodes.push(node);
+    return node;
+  }
+
+  async function connect(node: Node, token?: string): Promise<TestSocket> {
+    const socket = await connectSocket(node.url, token === undefined ? {} : { token });
+    sockets.push(socket);
+    return socket;
+  }
+
+  async function signIn(node: Node): Promise<string> {
+    const username = `outage${Date.now()}`;
+    const credentials = { name: 'Ada', username, password: 'a-long-password-1' };
+    const post = (path: string, body: unknown) =>
+      fetch(`${node.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/api/v1/auth/register', credentials)).status).toBe(201);
+    const login = await post('/api/v1/auth/login', { username, password: credentials.password });
+    expect(login.status).toBe(200);
+    return ((await login.json()) as { token: string }).token;
+  }
+
+  /** SIGTERM, then the exit status and how long it took. */
+  async function terminate(node: Node): Promise<{ code: number | null; ms: number }> {
+    const started = Date.now();
+    node.server.kill('SIGTERM');
+    const { code } = await node.server.exited;
+    return { code, ms: Date.now() - started };
+  }
+
+  beforeAll(async () => {
+    [redis, database] = await Promise.all([RedisProcess.start(), EmbeddedMongoServer.start()]);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    for (const node of nodes) node.server.kill('SIGKILL');
+    await Promise.all(nodes.map((node) => node.server.exited));
+    await Promise.all([database.stop(), redis.stop()]);
+  });
+
+  it('SIGTERM to one instance: the other instance hears its participants leave; exit 0', async () => {
+    const [nodeA, nodeB] = await Promise.all([startNode(), startNode()]);
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    expect((await request(alice, 'join-call', 'draining-room', 'Alice')).ok).toBe(true);
+    expect((await request(bob, 'join-call', 'draining-room', 'Bob')).ok).toBe(true);
+    const aliceId = alice.id;
+    const aliceLeft = nextEvent(bob, 'user-left', 9_000);
+
+    const exit = await terminate(nodeA);
+    expect((await aliceLeft)[0]).toBe(aliceId);
+    expect(exit.code).toBe(0);
+    expect(exit.ms).toBeLessThan(10_000);
+    expect(nodeA.server.stdout() + nodeA.server.stderr()).not.toMatch(ESCAPED_ERRORS);
+    // The survivor's view of the room is current: only Bob is left.
+    const participants = await request(bob, 'join-call', 'draining-room', 'Bob');
+    expect(
+      (participants.participants as { socketId: string }[]).map(({ socketId }) => socketId),
+    ).toEqual([bob.id]);
+    nodeB.server.kill('SIGTERM');
+    expect((await nodeB.server.exited).code).toBe(0);
+  });
+
+  it('Redis down: a sign-out still ends its sockets here, the instance stays up and stops cleanly', async () => {
+    const node = await startNode();
+    const token = await signIn(node);
+    const signedIn = await connect(node, token);
+    const guest = await connect(node);
+    expect((await request(signedIn, 'join-call', 'outage-room')).ok).toBe(true);
+    expect((await request(guest, 'join-call', 'outage-room', 'Guest')).ok).toBe(true);
+
+    await redis.stop();
+    const ended = nextEvent(signedIn, 'session-ended', 5_000);
+    const logout = await fetch(`${node.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(logout.status).toBe(204);
+    expect(await ended).toEqual(['signed-out']);
+    await eventually(() => !signedIn.connected);
+
+    // An unhandled publish failure used to kill the process about 8 s later.
+    await sleep(10_000);
+    expect((await fetch(`${node.url}/health/live`)).status).toBe(200);
+    expect(guest.connected).toBe(true);
+    expect(node.server.stderr()).not.toMatch(ESCAPED_ERRORS);
+
+    const exit = await terminate(node);
+    expect(exit.code).toBe(0);
+    expect(exit.ms).toBeLessThan(10_000);
+    await redis.restart();
+  });
+});
