@@ -5,7 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { applicationOptions, configureApplication } from './app.setup.js';
 import { type AppConfig, ConfigurationError, loadConfiguration } from './config/configuration.js';
+import { ThrottledLog } from './common/throttled-log.js';
 import { readProcessEnvironment } from './config/environment.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 /** The process must be gone within 10 s of SIGTERM; keep a margin for the exit itself. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -48,6 +50,22 @@ function closeOnSignals(app: INestApplication, logger: Logger): void {
   process.once('SIGINT', shutdown);
 }
 
+/**
+ * The last resort for a promise rejection nothing handled (a library's fire-and-forget call
+ * failing during an outage): logged (throttled) and counted, instead of Node's default of
+ * killing the process and every call on it.
+ */
+function surviveUnhandledRejections(app: INestApplication): void {
+  const log = new ThrottledLog(new Logger('Process'));
+  const counter = app.get(MetricsService).unhandledRejections;
+  process.on('unhandledRejection', (reason: unknown) => {
+    counter.inc();
+    log.warn(
+      `unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
+  });
+}
+
 async function bootstrap(): Promise<void> {
   const config = readConfigurationOrExit();
   const logger = new Logger('Bootstrap');
@@ -61,6 +79,7 @@ async function bootstrap(): Promise<void> {
       'JWT_SECRET is not set: using a random secret for this process only (sign-ins end at restart). Set JWT_SECRET.',
     );
   }
+  surviveUnhandledRejections(app);
   closeOnSignals(app, logger);
   await app.listen(config.http.port);
   logger.log(`listening on port ${config.http.port} (NODE_ENV=${config.nodeEnv})`);

@@ -1,10 +1,13 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { resolve } from 'node:path';
 import { EmbeddedMongoServer } from 'embedded-mongo';
 import { spawnServer, type ServerProcess } from './support/server-process.js';
+import { connectSocket, eventually, nextEvent, record, request } from './support/socket-client.js';
 import { closedPort } from './support/test-app.js';
 
+const EMBEDDED_DB_CLI = resolve(import.meta.dirname, '../packages/embedded-mongo/dist/cli.js');
 const running: ServerProcess[] = [];
 afterEach(() => {
   for (const server of running.splice(0)) server.kill();
@@ -134,3 +137,89 @@ describe('the container image command', () => {
     }
   });
 });
+
+async function startOn(dbUri: string): Promise<{ server: ServerProcess; url: string }> {
+  const port = await closedPort();
+  const server = spawnServer({ PORT: String(port), DB_URI: dbUri, LOG_LEVEL: 'warn' });
+  running.push(server);
+  const url = `http://127.0.0.1:${port}`;
+  await server.waitFor(`${url}/health/live`);
+  return { server, url };
+}
+
+describe('calls across a shutdown and a database outage (node dist/main.js)', () => {
+  let database: EmbeddedMongoServer;
+  beforeAll(async () => {
+    database = await EmbeddedMongoServer.start();
+  });
+  afterAll(() => database.stop());
+
+  it('stores every acknowledged chat message before it exits on SIGTERM', async () => {
+    const first = await startOn(database.uri('shutdown-chat'));
+    await first.server.waitFor(`${first.url}/health/ready`);
+    const sender = await connectSocket(first.url);
+    expect((await request(sender, 'join-call', 'flushed-room', 'Sender')).ok).toBe(true);
+    const texts = Array.from({ length: 25 }, (_, i) => `message ${i}`);
+    const acks = await Promise.all(texts.map((text) => request(sender, 'chat-message', text)));
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    first.server.kill('SIGTERM');
+    expect((await first.server.exited).code).toBe(0);
+    sender.close();
+
+    const second = await startOn(database.uri('shutdown-chat'));
+    const late = await connectSocket(second.url);
+    try {
+      const replay = record(late, 'chat-message');
+      expect((await request(late, 'join-call', 'flushed-room', 'Late')).ok).toBe(true);
+      await eventually(() => replay.length === texts.length);
+      expect(replay.map(([text]) => text)).toEqual(texts);
+    } finally {
+      late.close();
+    }
+  });
+
+  it('with the database unresponsive, a join answers within a second or two and signals are not held', async () => {
+    // The database in a process of its own, frozen with SIGSTOP: like a partition, its
+    // connections stay open and nothing answers (the driver waits up to its 5 s timeout).
+    const dbPort = await closedPort();
+    const frozen = spawn(process.execPath, [EMBEDDED_DB_CLI, '--in-memory'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', EMBEDDED_DB_PORT: String(dbPort) },
+      stdio: 'ignore',
+    });
+    try {
+      await whileFrozen(frozen, dbPort);
+    } finally {
+      frozen.kill('SIGKILL');
+    }
+  });
+});
+
+async function whileFrozen(frozen: ChildProcess, dbPort: number): Promise<void> {
+  const { server, url } = await startOn(`mongodb://127.0.0.1:${dbPort}/frozen`);
+  await server.waitFor(`${url}/health/ready`);
+  frozen.kill('SIGSTOP');
+  const alice = await connectSocket(url);
+  const bob = await connectSocket(url);
+  try {
+    const started = Date.now();
+    expect((await request(alice, 'join-call', 'no-database', 'Alice')).ok).toBe(true);
+    expect((await request(bob, 'join-call', 'no-database', 'Bob')).ok).toBe(true);
+    const signal = nextEvent(bob, 'signal');
+    expect((await request(alice, 'signal', bob.id, '{"sdp":"offer"}')).ok).toBe(true);
+    expect(await signal).toEqual([alice.id, '{"sdp":"offer"}']);
+    // Two joins and a signal; each join used to wait 5-10 s for the history query.
+    expect(Date.now() - started).toBeLessThan(3_500);
+    // A chat message is still delivered; storing it fails in the background.
+    expect((await request(alice, 'chat-message', 'unsaved')).ok).toBe(true);
+  } finally {
+    alice.close();
+    bob.close();
+  }
+  // Then the database is gone (its connections refused): the message that could not be
+  // stored does not hold the shutdown past its deadline.
+  frozen.kill('SIGKILL');
+  const stopped = Date.now();
+  server.kill('SIGTERM');
+  expect((await server.exited).code).toBe(0);
+  expect(Date.now() - stopped).toBeLessThan(10_000);
+}

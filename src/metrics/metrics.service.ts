@@ -45,6 +45,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly unhandledRejections = new Counter({
+    name: 'process_unhandled_rejections_total',
+    help: 'Promise rejections nothing handled (logged and survived; each one is a bug to fix)',
+    registers: [this.registry],
+  });
+
   private roomStats: () => Promise<{ rooms: number; participants: number }> = () =>
     Promise.resolve({ rooms: 0, participants: 0 });
   private socketCount: () => number = () => 0;
