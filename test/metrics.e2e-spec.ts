@@ -56,7 +56,8 @@ describe('Prometheus metrics at /metrics', () => {
         'signaling_rejected_events_total{event="signal",reason="target-not-in-room"} 1',
       );
       expect(valueOf(text, 'signaling_connected_sockets')).toBe(2);
-      expect(valueOf(text, 'signaling_rooms')).toBe(1);
+      expect(valueOf(text, 'signaling_cluster_rooms')).toBe(1);
+      expect(valueOf(text, 'signaling_cluster_participants')).toBe(2);
       expect(valueOf(text, 'signaling_participants')).toBe(2);
       expect(text).toMatch(
         /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/users\/me",status="401"\} 1/,

@@ -629,3 +629,102 @@ describe('Signaling with guests disabled, short tokens and tight rate limits', (
     }
   }, 30_000);
 });
+
+describe('Signaling: guests, repeated joins, replay order and names', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+  const open: TestSocket[] = [];
+  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
+    const socket = await connectSocket(testApp.baseUrl, options);
+    open.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ env: { ...FAST, CHAT_HISTORY_LIMIT: '1000' } });
+    api = new ApiClient(testApp);
+  });
+  afterAll(async () => {
+    for (const socket of open) socket.close();
+    await testApp.close();
+  });
+
+  it("marks guests, and suffixes a guest who takes a signed-in member's name", async () => {
+    const ada = await createUser(api, { name: 'Ada Lovelace' });
+    const member = await client({ token: ada.token });
+    await joined(member, 'who-is-who');
+    const impostor = await client();
+    const answer = await joined(impostor, 'who-is-who', 'ADA LOVELACE');
+    expect(answer.participants.map(({ name, guest, userId }) => [name, guest, userId])).toEqual([
+      ['Ada Lovelace', false, ada.id],
+      ['ADA LOVELACE (guest)', true, undefined],
+    ]);
+    // Nobody reported media yet: unknown, not "muted with the camera off".
+    expect(answer.participants.map(({ media }) => media)).toEqual([null, null]);
+    // A per-message sender name is ignored: the room sees the guest's name.
+    const heard = nextEvent(member, 'chat-message');
+    expect((await request(impostor, 'chat-message', 'trust me', 'Ada Lovelace')).ok).toBe(true);
+    expect(await heard).toEqual(['trust me', 'ADA LOVELACE (guest)', impostor.id]);
+  });
+
+  it('answers a repeated join of the same room with its state, without replay or announcement', async () => {
+    const alice = await client();
+    const bob = await client();
+    await joined(alice, 'joined-twice', 'Alice');
+    await joined(bob, 'joined-twice', 'Bob');
+    expect((await request(alice, 'chat-message', 'once')).ok).toBe(true);
+    await sleep(100);
+    const aliceHears = record(alice, 'user-joined');
+    const bobHears = [record(bob, 'user-joined'), record(bob, 'chat-message')];
+    const again = await joined(bob, 'joined-twice', 'Bob');
+    expect(again.participants.map(({ socketId }) => socketId)).toEqual([alice.id, bob.id]);
+    await sleep(200);
+    expect(aliceHears).toEqual([]);
+    expect(bobHears).toEqual([[], []]);
+  });
+
+  it('gives a late joiner the history first, then live messages, none twice or missing', async () => {
+    const senders = await Promise.all([client(), client(), client()]);
+    for (const [i, sender] of senders.entries()) await joined(sender, 'busy-room', `S${i}`);
+    const perSender = 25;
+    const sent = senders.map((sender, i) =>
+      (async () => {
+        for (let n = 0; n < perSender; n++) {
+          await request(sender, 'chat-message', `${i}:${n}`);
+        }
+      })(),
+    );
+    // Join while the senders are mid-way.
+    await sleep(30);
+    const late = await client();
+    const received = record(late, 'chat-message');
+    await joined(late, 'busy-room', 'Late');
+    await Promise.all(sent);
+    await eventually(() => received.length >= senders.length * perSender, 5_000);
+    await sleep(100);
+    const texts = received.map(([text]) => text);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(texts).toHaveLength(senders.length * perSender);
+    // Each sender's messages arrive in the order sent: a live message never overtakes the replay.
+    for (let i = 0; i < senders.length; i++) {
+      const order = texts
+        .filter((text) => text.startsWith(`${i}:`))
+        .map((t) => Number(t.split(':')[1]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+  });
+
+  it('stores chat from a signed-in user whose name is as long as sign-up allows', async () => {
+    const longName = 'N'.repeat(100);
+    const user = await createUser(api, { name: longName });
+    const speaker = await client({ token: user.token });
+    await joined(speaker, 'long-names');
+    expect((await request(speaker, 'chat-message', 'kept')).ok).toBe(true);
+    await sleep(200);
+    const late = await client();
+    const replay = record(late, 'chat-message');
+    await joined(late, 'long-names', 'Late');
+    await eventually(() => replay.length === 1);
+    expect(replay[0]).toEqual(['kept', longName, speaker.id]);
+  });
+});

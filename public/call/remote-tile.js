@@ -46,7 +46,7 @@ export class RemoteTile {
     this.element.dataset.connection = state;
   }
 
-  /** @param {MediaState} media */
+  /** @param {MediaState | null} media null: not reported yet (no badges rather than wrong ones) */
   showMedia(media) {
     this.#media = media;
     this.#renderBadges();

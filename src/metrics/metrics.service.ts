@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppConfig } from '../config/configuration.js';
+import type { RoomStats } from '../signaling/rooms/room-registry.js';
 
 /**
  * Prometheus metrics of this instance (one registry per application, so several apps in one
@@ -51,13 +52,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  private roomStats: () => Promise<{ rooms: number; participants: number }> = () =>
-    Promise.resolve({ rooms: 0, participants: 0 });
+  private roomStats: () => Promise<RoomStats> = () =>
+    Promise.resolve({ rooms: 0, participants: 0, localParticipants: 0 });
   private socketCount: () => number = () => 0;
 
   constructor(config: ConfigService<AppConfig, true>) {
     // Gauges call collect() with `this` bound to themselves: read the sources through closures.
-    const roomStats = (): Promise<{ rooms: number; participants: number }> => this.roomStats();
+    const roomStats = (): Promise<RoomStats> => this.roomStats();
     const socketCount = (): number => this.socketCount();
     new Gauge({
       name: 'signaling_connected_sockets',
@@ -67,17 +68,27 @@ export class MetricsService {
         this.set(socketCount());
       },
     });
+    // Each instance reports what it holds (sum them over instances), and the cluster's totals
+    // as the registry sees them (the same on every instance: take one, never the sum).
     new Gauge({
-      name: 'signaling_rooms',
-      help: 'Rooms with participants',
+      name: 'signaling_participants',
+      help: 'Participants in rooms whose socket this instance holds (sums over instances)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await roomStats()).localParticipants);
+      },
+    });
+    new Gauge({
+      name: 'signaling_cluster_rooms',
+      help: 'Rooms with participants, across every instance (the same value on each: do not sum)',
       registers: [this.registry],
       async collect() {
         this.set((await roomStats()).rooms);
       },
     });
     new Gauge({
-      name: 'signaling_participants',
-      help: 'Participants in rooms',
+      name: 'signaling_cluster_participants',
+      help: 'Participants in rooms, across every instance (the same value on each: do not sum)',
       registers: [this.registry],
       async collect() {
         this.set((await roomStats()).participants);
@@ -88,10 +99,7 @@ export class MetricsService {
   }
 
   /** Where the room and socket gauges read from (the signaling module provides them). */
-  observeSignaling(
-    roomStats: () => Promise<{ rooms: number; participants: number }>,
-    socketCount: () => number,
-  ): void {
+  observeSignaling(roomStats: () => Promise<RoomStats>, socketCount: () => number): void {
     this.roomStats = roomStats;
     this.socketCount = socketCount;
   }

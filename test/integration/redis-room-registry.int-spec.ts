@@ -52,7 +52,9 @@ describe('RedisRoomRegistry across instances', () => {
       expect((await alive.participants('r')).map((participant) => participant.socketId)).toEqual([
         'a1',
       ]);
-      expect(await alive.stats()).toEqual({ rooms: 1, participants: 1 });
+      // Cluster totals on every instance; localParticipants counts each instance's own.
+      expect(await alive.stats()).toEqual({ rooms: 1, participants: 1, localParticipants: 1 });
+      expect(await other.stats()).toEqual({ rooms: 1, participants: 1, localParticipants: 0 });
     } finally {
       await Promise.all([alive.close(), dying.close(), other.close()]);
       const cleaner = new Redis(REDIS_URL);

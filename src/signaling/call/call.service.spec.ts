@@ -36,6 +36,18 @@ class RecordingNotifier implements RoomNotifier {
     this.members.get(roomId)?.delete(socketId);
   }
 
+  private readonly held = new Map<string, Delivery[]>();
+
+  holdBack(socketId: string): (first: () => void) => void {
+    const held: Delivery[] = [];
+    this.held.set(socketId, held);
+    return (first) => {
+      this.held.delete(socketId);
+      first();
+      for (const delivery of held) this.deliver(socketId, delivery);
+    };
+  }
+
   /** What Socket.IO does when a socket disconnects. */
   disconnect(socketId: string): void {
     for (const room of this.members.values()) room.delete(socketId);
@@ -77,6 +89,11 @@ class RecordingNotifier implements RoomNotifier {
   }
 
   private deliver(socketId: string, delivery: Delivery): void {
+    const held = this.held.get(socketId);
+    if (held) {
+      held.push(delivery);
+      return;
+    }
     const inbox = this.inboxes.get(socketId) ?? [];
     inbox.push(delivery);
     this.inboxes.set(socketId, inbox);
@@ -95,12 +112,29 @@ class InMemoryChatHistory {
     return Promise.resolve();
   }
 
-  history(room: string, upTo: Date): Promise<StoredChatLine[]> {
-    return Promise.resolve(
-      this.lines
-        .filter((line) => line.room === room && line.sentAt <= upTo)
-        .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId })),
-    );
+  private paused?: { started: () => void; resumed: Promise<void> };
+
+  /** The next history read waits (after it has started) until `resume()`. */
+  pauseReads(): { started: Promise<void>; resume: () => void } {
+    let resume = (): void => undefined;
+    let started = (): void => undefined;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    this.paused = { started, resumed };
+    return { started: startedPromise, resume };
+  }
+
+  async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
+    const lines = this.lines
+      .filter((line) => line.room === room && line.sentAt <= upTo)
+      .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId }));
+    const paused = this.paused;
+    this.paused = undefined;
+    if (paused) {
+      paused.started();
+      await paused.resumed;
+    }
+    return lines;
   }
 }
 
@@ -214,12 +248,19 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       const answer = await join(signedIn('second', 'Second'), 'ack-room');
       expect(answer.roomId).toBe('ack-room');
       expect(answer.participants).toEqual([
-        expect.objectContaining({ socketId: 'first', name: 'First', handRaised: false }),
+        expect.objectContaining({
+          socketId: 'first',
+          name: 'First',
+          guest: true,
+          handRaised: false,
+        }),
         expect.objectContaining({
           socketId: 'second',
           name: 'Second',
           userId: 'user-second',
-          media: { audio: false, video: false, screen: false },
+          guest: false,
+          // Unknown until the participant reports it, not "muted with camera off".
+          media: null,
         }),
       ]);
       expect(answer.iceServers[0]).toEqual({ urls: ['stun:stun.example.com:3478'] });
@@ -254,6 +295,59 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(await refusal(join(guest('d'), 'full'))).toBe('room-full');
       expect((await call.participants('full')).map((p) => p.socketId)).toEqual(['a', 'b', 'c']);
       expect((await join(guest('a'), 'full', 'Renamed')).participants).toHaveLength(3);
+    });
+
+    it('answers a repeated join of the same room with its state: no announcement, no replay', async () => {
+      await join(guest('a'), 'again', 'Alice');
+      await join(guest('b'), 'again', 'Bob');
+      await call.sendChat(guest('a'), { text: 'said once' });
+      notifier.take('a');
+      notifier.take('b');
+      const answer = await join(guest('b'), 'again', 'Bobby');
+      expect(answer.participants.map(({ socketId, name }) => [socketId, name])).toEqual([
+        ['a', 'Alice'],
+        ['b', 'Bob'],
+      ]);
+      expect(notifier.take('a')).toEqual([]);
+      expect(notifier.take('b')).toEqual([]);
+    });
+
+    it("suffixes a guest who takes a signed-in member's name (any case), for everyone", async () => {
+      await join(signedIn('ada', 'Ada Lovelace'), 'names');
+      const answer = await join(guest('impostor'), 'names', 'ada lovelace');
+      expect(answer.participants.map(({ name, guest: isGuest }) => [name, isGuest])).toEqual([
+        ['Ada Lovelace', false],
+        ['ada lovelace (guest)', true],
+      ]);
+      expect(notifier.take('ada', 'user-joined').at(-1)?.[2]).toEqual({
+        ada: 'Ada Lovelace',
+        impostor: 'ada lovelace (guest)',
+      });
+      await call.sendChat(guest('impostor'), { text: 'hi', senderName: 'Ada Lovelace' });
+      expect(notifier.take('ada', 'chat-message')).toEqual([
+        ['hi', 'ada lovelace (guest)', 'impostor'],
+      ]);
+      // Another guest's name is not taken: guests may share names with guests.
+      await join(guest('g1'), 'guests', 'Sam');
+      expect((await join(guest('g2'), 'guests', 'Sam')).participants.map((p) => p.name)).toEqual([
+        'Sam',
+        'Sam',
+      ]);
+    });
+
+    it('delivers the replay before any live message sent while the history is read', async () => {
+      await join(guest('a'), 'busy', 'Alice');
+      await call.sendChat(guest('a'), { text: 'before' });
+      const reading = chat.pauseReads();
+      const joining = join(guest('late'), 'busy', 'Late');
+      await reading.started;
+      await call.sendChat(guest('a'), { text: 'during' });
+      reading.resume();
+      await joining;
+      expect(notifier.take('late', 'chat-message').map(([text]) => text)).toEqual([
+        'before',
+        'during',
+      ]);
     });
 
     it('moves a caller to another room: the old room hears user-left and no longer reaches it', async () => {
@@ -295,7 +389,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(notifier.take('a', 'user-left').map(([id]) => id)).toEqual(['b']);
       await call.disconnected('never-joined');
       expect(notifier.take('a')).toEqual([]);
-      expect(await call.roomStats()).toEqual({ rooms: 1, participants: 1 });
+      expect(await call.roomStats()).toEqual({ rooms: 1, participants: 1, localParticipants: 1 });
     });
 
     it('tells their rooms about participants of a dead instance found by the heartbeat', async () => {
@@ -366,7 +460,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       ]);
     });
 
-    it("signs a guest's message with the name it gives or its display name, an account's with the account name", async () => {
+    it("signs every message with the sender's name in the room, whatever name it gives", async () => {
       await join(guest('g'), 'signed', 'Display');
       await join(signedIn('u', 'Account Name'), 'signed');
       await call.sendChat(guest('g'), { text: 'one' });
@@ -374,7 +468,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.sendChat(signedIn('u', 'Account Name'), { text: 'three', senderName: 'Fake' });
       expect(notifier.take('g', 'chat-message').map(([, sender]) => sender)).toEqual([
         'Display',
-        'Nick',
+        'Display',
         'Account Name',
       ]);
       expect(chat.lines.at(-1)).toMatchObject({ userId: 'user-u', senderName: 'Account Name' });

@@ -17,13 +17,14 @@ import type {
   RaiseHandMessage,
   SignalMessage,
 } from '../protocol/messages.js';
-import { ChatHistoryRepository } from '../chat/chat-history.repository.js';
+import { ChatHistoryRepository, type StoredChatLine } from '../chat/chat-history.repository.js';
 import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
 import {
   type Participant,
   ROOM_REGISTRY,
   RoomFullError,
   type RoomRegistry,
+  type RoomStats,
 } from '../rooms/room-registry.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
@@ -37,6 +38,7 @@ export function toParticipantView(participant: Participant): ParticipantView {
   const view: ParticipantView = {
     socketId: participant.socketId,
     name: participant.name,
+    guest: participant.userId === undefined,
     joinedAt: participant.joinedAt,
     media: participant.media,
     handRaised: participant.handRaised,
@@ -45,11 +47,19 @@ export function toParticipantView(participant: Participant): ParticipantView {
   return view;
 }
 
+/** The suffix that tells a guest apart from a signed-in member who has the same name. */
+export const GUEST_SUFFIX = ' (guest)';
+
+function sameName(a: string, b: string): boolean {
+  return a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
+}
+
 /** Who is in a meeting, as signed-in users may see it over REST: no socket ids or user ids. */
 export interface PresenceEntry {
   name: string;
   joinedAt: Date;
-  media: MediaState;
+  /** null until the participant reports it. */
+  media: MediaState | null;
   handRaised: boolean;
   signedIn: boolean;
 }
@@ -100,7 +110,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Joins a room, leaving any other. Every member, the joiner included, hears `user-joined`;
-   * then the joiner receives the room's recent chat.
+   * then the joiner receives the room's recent chat, before any live message. Joining the
+   * room one is in changes nothing: the answer is the room as it is, with no announcement.
    */
   async join(caller: Caller, message: JoinCallMessage): Promise<JoinResult> {
     const { roomId } = message;
@@ -120,6 +131,13 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           ? new SignalingFailure('room-full', error.message)
           : error;
       });
+    const result = (): JoinResult => ({
+      roomId,
+      participants: outcome.participants.map(toParticipantView),
+      iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
+    });
+    if (outcome.rejoined) return result();
+    if (!caller.user) await this.distinguishGuest(caller.socketId, outcome.participants);
     if (outcome.left) {
       this.notifier.unsubscribe(caller.socketId, outcome.left.roomId);
       this.announceLeft(outcome.left);
@@ -138,20 +156,39 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       usernames,
     );
     this.logger.debug(`socket ${caller.socketId} joined a room of ${outcome.participants.length}`);
-    for (const line of await this.chat.history(roomId, boundary)) {
-      this.notifier.toSocket(
-        caller.socketId,
-        'chat-message',
-        line.text,
-        line.senderName,
-        line.senderSocketId,
-      );
+    const release = this.notifier.holdBack(caller.socketId);
+    let history: StoredChatLine[] = [];
+    try {
+      history = await this.chat.history(roomId, boundary);
+    } finally {
+      release(() => {
+        for (const line of history) {
+          this.notifier.toSocket(
+            caller.socketId,
+            'chat-message',
+            line.text,
+            line.senderName,
+            line.senderSocketId,
+          );
+        }
+      });
     }
-    return {
-      roomId,
-      participants: outcome.participants.map(toParticipantView),
-      iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
-    };
+    return result();
+  }
+
+  /**
+   * A guest may not pass for a signed-in member: a guest whose name is a signed-in member's
+   * (ignoring case) is renamed "<name> (guest)" before anyone hears of them.
+   */
+  private async distinguishGuest(socketId: string, members: Participant[]): Promise<void> {
+    const guest = members.find((member) => member.socketId === socketId);
+    if (!guest) return;
+    const taken = members.some(
+      (member) => member.userId !== undefined && sameName(member.name, guest.name),
+    );
+    if (!taken) return;
+    guest.name = `${guest.name}${GUEST_SUFFIX}`;
+    await this.registry.rename(socketId, guest.name);
   }
 
   /** Leaves the caller's room, staying connected. */
@@ -181,7 +218,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   async sendChat(caller: Caller, message: ChatMessage): Promise<void> {
     const participant = await this.registry.participant(caller.socketId);
     if (!participant) throw new SignalingFailure('not-in-room', 'join a room before chatting');
-    const senderName = caller.user?.name ?? message.senderName ?? participant.name;
+    // The name everyone sees in the room, whatever a client puts in the message.
+    const senderName = participant.name;
     const sentAt = new Date();
     this.notifier.toRoom(
       participant.roomId,
@@ -237,7 +275,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Rooms with participants and participants in rooms, across every instance. */
-  roomStats(): Promise<{ rooms: number; participants: number }> {
+  roomStats(): Promise<RoomStats> {
     return this.registry.stats();
   }
 

@@ -11,6 +11,12 @@ export interface RoomNotifier {
   /** The socket now hears its room's broadcasts (it is connected to this instance). */
   subscribe(socketId: string, roomId: string): void;
   unsubscribe(socketId: string, roomId: string): void;
+  /**
+   * Holds back whatever else is sent to the socket (connected to this instance) until the
+   * returned function is called: then `first` sends its events, and what was held follows in
+   * order. A late joiner's chat replay thus precedes the live messages sent meanwhile.
+   */
+  holdBack(socketId: string): (first: () => void) => void;
   /** To every member of the room, on every instance. */
   toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void;
   /** To every member of the room but one. */

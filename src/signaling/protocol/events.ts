@@ -20,8 +20,11 @@ export interface ParticipantView {
   name: string;
   /** Present for signed-in participants. */
   userId?: string;
+  /** True for participants who are not signed in (their name is whatever they typed). */
+  guest: boolean;
   joinedAt: number;
-  media: MediaState;
+  /** null until the participant reports its microphone, camera and screen state. */
+  media: MediaState | null;
   handRaised: boolean;
 }
 

@@ -6,9 +6,8 @@ import {
   type Participant,
   RoomFullError,
   type RoomRegistry,
+  type RoomStats,
 } from './room-registry.js';
-
-const NO_MEDIA: MediaState = { audio: false, video: false, screen: false };
 
 /**
  * Single-process registry: two Maps, keyed by socket and by room (never plain objects keyed
@@ -22,25 +21,24 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
     const current = this.bySocket.get(newcomer.socketId);
     const target = this.rooms.get(newcomer.roomId);
-    const rejoining = current?.roomId === newcomer.roomId;
-    if (!rejoining && target && target.size >= capacity) {
+    if (current && target && current.roomId === newcomer.roomId) {
+      return Promise.resolve({ rejoined: true, participants: [...target.values()] });
+    }
+    if (target && target.size >= capacity) {
       return Promise.reject(new RoomFullError(newcomer.roomId, capacity));
     }
-    const left = current && !rejoining ? this.remove(current) : undefined;
-    const participant: Participant =
-      rejoining && current
-        ? { ...current, name: newcomer.name }
-        : {
-            ...newcomer,
-            joinedAt: newcomer.joinedAt ?? Date.now(),
-            media: { ...NO_MEDIA },
-            handRaised: false,
-          };
+    const left = current ? this.remove(current) : undefined;
+    const participant: Participant = {
+      ...newcomer,
+      joinedAt: newcomer.joinedAt ?? Date.now(),
+      media: null,
+      handRaised: false,
+    };
     let room = this.rooms.get(participant.roomId);
     if (!room) this.rooms.set(participant.roomId, (room = new Map<string, Participant>()));
     room.set(participant.socketId, participant);
     this.bySocket.set(participant.socketId, participant);
-    return Promise.resolve({ left, participants: [...room.values()] });
+    return Promise.resolve({ rejoined: false, left, participants: [...room.values()] });
   }
 
   leave(socketId: string): Promise<Participant | undefined> {
@@ -61,6 +59,12 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve([...(this.rooms.get(roomId)?.values() ?? [])]);
   }
 
+  rename(socketId: string, name: string): Promise<void> {
+    const participant = this.bySocket.get(socketId);
+    if (participant) participant.name = name;
+    return Promise.resolve();
+  }
+
   setMedia(socketId: string, media: MediaState): Promise<string | undefined> {
     const participant = this.bySocket.get(socketId);
     if (participant) participant.media = { ...media };
@@ -73,8 +77,13 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve(participant?.roomId);
   }
 
-  stats(): Promise<{ rooms: number; participants: number }> {
-    return Promise.resolve({ rooms: this.rooms.size, participants: this.bySocket.size });
+  stats(): Promise<RoomStats> {
+    const participants = this.bySocket.size;
+    return Promise.resolve({
+      rooms: this.rooms.size,
+      participants,
+      localParticipants: participants,
+    });
   }
 
   heartbeat(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type Participant,
   RoomFullError,
   type RoomRegistry,
+  type RoomStats,
 } from './room-registry.js';
 
 /** How long closing waits for Redis to forget this instance's participants. */
@@ -48,10 +49,7 @@ const JOIN = `${MEMBERS}
 local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
 local pkey = prefix .. 'p:' .. socketId
 local currentRoom = redis.call('HGET', pkey, 'roomId')
-if currentRoom == roomId then
-  redis.call('HSET', pkey, 'name', ARGV[4])
-  return {'ok', {}, members(prefix, roomId)}
-end
+if currentRoom == roomId then return {'same', {}, members(prefix, roomId)} end
 if redis.call('ZCARD', prefix .. 'room:' .. roomId) >= tonumber(ARGV[7]) then return {'full', {}, {}} end
 local left = {}
 if currentRoom then
@@ -60,7 +58,7 @@ if currentRoom then
   redis.call('DEL', pkey)
 end
 redis.call('HSET', pkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'joinedAt', ARGV[6],
-  'media', '{"audio":false,"video":false,"screen":false}', 'hand', '0', 'node', ARGV[8])
+  'media', 'null', 'hand', '0', 'node', ARGV[8])
 redis.call('ZADD', prefix .. 'room:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
 redis.call('SADD', prefix .. 'rooms', roomId)
 redis.call('SADD', prefix .. 'node:' .. ARGV[8], socketId)
@@ -139,9 +137,8 @@ function toParticipant(socketId: string, flat: Fields): Participant {
     roomId: fields.get('roomId') ?? '',
     name: fields.get('name') ?? '',
     joinedAt: Number(fields.get('joinedAt')),
-    media: JSON.parse(
-      fields.get('media') ?? '{"audio":false,"video":false,"screen":false}',
-    ) as MediaState,
+    // null until the participant reports its state.
+    media: JSON.parse(fields.get('media') ?? 'null') as MediaState | null,
     handRaised: fields.get('hand') === '1',
   };
   const userId = fields.get('userId');
@@ -184,6 +181,7 @@ export class RedisRoomRegistry implements RoomRegistry {
     );
     if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
     return {
+      rejoined: status === 'same',
       left: left.length > 0 ? toParticipant(newcomer.socketId, left) : undefined,
       participants: members.map(([socketId, fields]) => toParticipant(socketId, fields)),
     };
@@ -217,6 +215,10 @@ export class RedisRoomRegistry implements RoomRegistry {
     );
   }
 
+  async rename(socketId: string, name: string): Promise<void> {
+    await this.redis.registrySetField(this.prefix, socketId, 'name', name);
+  }
+
   async setHandRaised(socketId: string, raised: boolean): Promise<string | undefined> {
     return (
       (await this.redis.registrySetField(this.prefix, socketId, 'hand', raised ? '1' : '0')) ??
@@ -224,12 +226,13 @@ export class RedisRoomRegistry implements RoomRegistry {
     );
   }
 
-  async stats(): Promise<{ rooms: number; participants: number }> {
-    const [rooms, count] = await Promise.all([
+  async stats(): Promise<RoomStats> {
+    const [rooms, count, localParticipants] = await Promise.all([
       this.redis.scard(`${this.prefix}rooms`),
       this.redis.get(`${this.prefix}count`),
+      this.redis.scard(`${this.prefix}node:${this.nodeId}`),
     ]);
-    return { rooms, participants: Math.max(0, Number(count ?? 0)) };
+    return { rooms, participants: Math.max(0, Number(count ?? 0)), localParticipants };
   }
 
   async heartbeat(): Promise<void> {

@@ -24,7 +24,7 @@ export function describeRoomRegistryContract(
       ...extra,
     });
 
-    it('lists a room in join order, with defaults for media and hand', async () => {
+    it('lists a room in join order; media unknown (null) and hand down until reported', async () => {
       await registry.join(member('s1', 'room'), 16);
       const outcome = await registry.join(member('s2', 'room', { userId: 'u2' }), 16);
       expect(outcome.left).toBeUndefined();
@@ -33,7 +33,7 @@ export function describeRoomRegistryContract(
         roomId: 'room',
         name: 'name of s2',
         userId: 'u2',
-        media: { audio: false, video: false, screen: false },
+        media: null,
         handRaised: false,
       });
       expect(typeof outcome.participants[1].joinedAt).toBe('number');
@@ -59,7 +59,7 @@ export function describeRoomRegistryContract(
       expect((await registry.leave('s1'))?.roomId).toBe('solo');
       expect(await registry.leave('s1')).toBeUndefined();
       expect(await registry.participants('solo')).toEqual([]);
-      expect(await registry.stats()).toEqual({ rooms: 0, participants: 0 });
+      expect(await registry.stats()).toEqual({ rooms: 0, participants: 0, localParticipants: 0 });
       expect(await registry.participant('ghost')).toBeUndefined();
       expect(
         await registry.setMedia('ghost', { audio: true, video: true, screen: true }),
@@ -84,6 +84,25 @@ export function describeRoomRegistryContract(
       expect((await registry.join(member('s2', 'full'), 2)).participants).toHaveLength(2);
     });
 
+    it('answers a re-join of the same room with the room as it is, changing nothing', async () => {
+      await registry.join(member('s1', 'same'), 16);
+      await registry.setMedia('s1', { audio: true, video: true, screen: false });
+      const first = await registry.participant('s1');
+      const again = await registry.join(member('s1', 'same', { name: 'another name' }), 16);
+      expect(again.rejoined).toBe(true);
+      expect(again.left).toBeUndefined();
+      expect(again.participants).toEqual([first]);
+      expect((await registry.join(member('s2', 'same'), 16)).rejoined).toBe(false);
+    });
+
+    it('renames a participant in its room', async () => {
+      await registry.join(member('s1', 'names'), 16);
+      await registry.rename('s1', 'Ada (guest)');
+      expect((await registry.participants('names'))[0].name).toBe('Ada (guest)');
+      await registry.rename('nobody', 'x');
+      expect(await registry.participant('nobody')).toBeUndefined();
+    });
+
     it('treats every string as a plain room id', async () => {
       for (const roomId of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
         await registry.join(member(`s-${roomId}`, roomId), 16);
@@ -91,7 +110,7 @@ export function describeRoomRegistryContract(
           (await registry.participants(roomId)).map((participant) => participant.socketId),
         ).toEqual([`s-${roomId}`]);
       }
-      expect(await registry.stats()).toEqual({ rooms: 4, participants: 4 });
+      expect(await registry.stats()).toEqual({ rooms: 4, participants: 4, localParticipants: 4 });
     });
 
     it('updates media state and raised hands', async () => {
@@ -110,7 +129,7 @@ export function describeRoomRegistryContract(
       );
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(4);
       expect(await registry.participants('race')).toHaveLength(4);
-      expect(await registry.stats()).toEqual({ rooms: 1, participants: 4 });
+      expect(await registry.stats()).toEqual({ rooms: 1, participants: 4, localParticipants: 4 });
     });
   });
 }

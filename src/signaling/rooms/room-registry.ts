@@ -3,7 +3,8 @@ import type { MediaState, ParticipantView } from '../protocol/events.js';
 /** Injection token of the RoomRegistry implementation (in-memory, or Redis when scaled out). */
 export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');
 
-export interface Participant extends ParticipantView {
+/** A participant as the registry keeps it (a guest is one without a userId). */
+export interface Participant extends Omit<ParticipantView, 'guest'> {
   roomId: string;
 }
 
@@ -12,10 +13,19 @@ export type NewParticipant = Omit<Participant, 'joinedAt' | 'media' | 'handRaise
 };
 
 export interface JoinOutcome {
+  /** The socket was in this room already: nothing changed (its name neither). */
+  rejoined: boolean;
   /** The room left to join this one, and the participant as they were there. */
   left?: Participant;
   /** Everyone in the joined room, the joiner included, in join order. */
   participants: Participant[];
+}
+
+export interface RoomStats {
+  rooms: number;
+  participants: number;
+  /** Participants whose socket this instance holds (all of them for a single process). */
+  localParticipants: number;
 }
 
 export class RoomFullError extends Error {
@@ -42,10 +52,13 @@ export interface RoomRegistry {
   /** Whether both sockets are in the same room (the signal relay rule). */
   inSameRoom(socketA: string, socketB: string): Promise<boolean>;
   participants(roomId: string): Promise<Participant[]>;
+  /** Changes the socket's display name in its room (no-op when in none). */
+  rename(socketId: string, name: string): Promise<void>;
   /** Updates the socket's media state; its room, or undefined when in none. */
   setMedia(socketId: string, media: MediaState): Promise<string | undefined>;
   setHandRaised(socketId: string, raised: boolean): Promise<string | undefined>;
-  stats(): Promise<{ rooms: number; participants: number }>;
+  /** Rooms and participants of every instance, and the participants connected to this one. */
+  stats(): Promise<RoomStats>;
   /** Shared registries: this instance is alive (no-op for a single process). */
   heartbeat(): Promise<void>;
   /**

@@ -33,6 +33,26 @@ export class SocketIoRoomNotifier implements RoomNotifier {
     void this.local(socketId)?.leave(channelOf(roomId));
   }
 
+  /**
+   * Everything Socket.IO sends to a socket, its own emits and room broadcasts alike, goes out
+   * through its Engine.IO connection's write(): holding back means queueing those writes.
+   */
+  holdBack(socketId: string): (first: () => void) => void {
+    const connection = this.local(socketId)?.conn;
+    if (!connection) return (first) => first();
+    const held: Parameters<typeof connection.write>[] = [];
+    connection.write = (...args: Parameters<typeof connection.write>) => {
+      held.push(args);
+      return connection;
+    };
+    return (first) => {
+      // Back to the prototype's write.
+      delete (connection as Partial<Pick<typeof connection, 'write'>>).write;
+      first();
+      for (const args of held) connection.write(...args);
+    };
+  }
+
   toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void {
     this.io()
       .to(channelOf(roomId))

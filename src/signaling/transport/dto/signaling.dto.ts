@@ -49,8 +49,12 @@ export class MeetingParticipantDto {
   @ApiProperty({ type: String, format: 'date-time' })
   joinedAt!: Date;
 
-  @ApiProperty({ type: MediaStateDto })
-  media!: MediaStateDto;
+  @ApiProperty({
+    type: MediaStateDto,
+    nullable: true,
+    description: 'null until the participant reports its state',
+  })
+  media!: MediaStateDto | null;
 
   @ApiProperty()
   handRaised!: boolean;
