@@ -33,6 +33,39 @@ const COMPACT_FILE = 'journal.compact';
 const LOCK_FILE = 'mongod.lock';
 /** Each record: uint32 BSON length, uint32 CRC-32 of the BSON, the BSON bytes. */
 const RECORD_HEADER = 8;
+/** The smallest BSON document: its int32 length and the terminating 0. */
+const MIN_BSON_LENGTH = 5;
+
+/** Where the journal reports what it did on its own (a cut-off torn record). */
+export type JournalLog = (level: 'warn' | 'error', message: string) => void;
+
+export interface JournalOptions {
+  log?: JournalLog;
+}
+
+/**
+ * The journal has a damaged record with intact records after it: not the torn end of an
+ * interrupted write, which is cut off on its own, but damage that cutting would turn into the
+ * silent loss of every later change. Start-up stops instead.
+ */
+export class JournalCorruptedError extends Error {
+  constructor(
+    /** The journal file. */
+    readonly path: string,
+    /** Where the damaged record starts: everything before it is intact. */
+    readonly offset: number,
+    reason: string,
+  ) {
+    super(
+      `journal ${path} is damaged at byte offset ${offset} (${reason}) and intact records ` +
+        'follow it, so it is not a write cut short by a crash; the database will not start ' +
+        'rather than drop them. To recover, stop every process using the directory and back it ' +
+        `up, then restore it from a backup, or cut the journal there with \`truncate -s ${offset} ` +
+        `${path}\`, which keeps every change before that offset and loses every one after it.`,
+    );
+    this.name = 'JournalCorruptedError';
+  }
+}
 
 export class DataDirectoryLockedError extends Error {
   constructor(directory: string, pid: number) {
@@ -53,6 +86,39 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The end of the intact record at `offset`, or undefined. Intact: a length and checksum that
+ * fit the data, a body whose own BSON length agrees and that ends with a 0 byte, and a
+ * matching CRC-32 (checked last, being the costly part).
+ */
+function intactRecordEnd(data: Buffer, offset: number): number | undefined {
+  if (offset + RECORD_HEADER > data.length) return undefined;
+  const length = data.readUInt32LE(offset);
+  const end = offset + RECORD_HEADER + length;
+  if (length < MIN_BSON_LENGTH || end > data.length) return undefined;
+  if (data.readUInt32LE(offset + RECORD_HEADER) !== length || data[end - 1] !== 0) return undefined;
+  const body = data.subarray(offset + RECORD_HEADER, end);
+  return crc32(body) === data.readUInt32LE(offset + 4) ? end : undefined;
+}
+
+/** Why the record at `offset` is not intact, for the error message. */
+function damageAt(data: Buffer, offset: number): string {
+  if (offset + RECORD_HEADER > data.length) return 'incomplete record header';
+  const length = data.readUInt32LE(offset);
+  if (length < MIN_BSON_LENGTH || offset + RECORD_HEADER + length > data.length) {
+    return `impossible record length ${length}`;
+  }
+  return 'checksum mismatch';
+}
+
+/** The first position after `offset` where an intact record starts, if any. */
+function nextIntactRecord(data: Buffer, offset: number): number | undefined {
+  for (let position = offset + 1; position + RECORD_HEADER < data.length; position++) {
+    if (intactRecordEnd(data, position) !== undefined) return position;
+  }
+  return undefined;
+}
+
 function encodeRecord(record: JournalRecord): Buffer {
   const body = serialize(record, { ignoreUndefined: true });
   const header = Buffer.alloc(RECORD_HEADER);
@@ -64,24 +130,31 @@ function encodeRecord(record: JournalRecord): Buffer {
 /**
  * The append-only journal of a data directory. Every change is written (write(2), before the
  * client is answered) so a killed process loses no acknowledged write; a torn last record
- * (the process died mid-write) is detected by its checksum and cut off at replay. The
+ * (the process died mid-write) is detected by its checksum and cut off at replay, while a
+ * damaged record with intact ones after it stops start-up (JournalCorruptedError). The
  * directory is locked to one process at a time.
  */
 export class Journal {
   readonly directory: string;
   private fd: number;
   private lockFd: number | undefined;
+  private readonly log: JournalLog;
   /** Bytes in the journal file. */
   size = 0;
 
-  private constructor(directory: string, fd: number, lockFd: number) {
+  private constructor(directory: string, fd: number, lockFd: number, options: JournalOptions) {
     this.directory = directory;
     this.fd = fd;
     this.lockFd = lockFd;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get path(): string {
+    return join(this.directory, JOURNAL_FILE);
   }
 
   /** Locks the directory and opens (or creates) its journal. */
-  static open(directory: string): Journal {
+  static open(directory: string, options: JournalOptions = {}): Journal {
     const absolute = resolve(directory);
     mkdirSync(absolute, { recursive: true });
     const lockFd = Journal.lock(absolute);
@@ -89,7 +162,7 @@ export class Journal {
       const compacted = join(absolute, COMPACT_FILE);
       if (existsSync(compacted)) unlinkSync(compacted); // an interrupted compaction
       const fd = openSync(join(absolute, JOURNAL_FILE), 'a+');
-      return new Journal(absolute, fd, lockFd);
+      return new Journal(absolute, fd, lockFd, options);
     } catch (error) {
       Journal.unlock(absolute, lockFd);
       throw error;
@@ -124,7 +197,12 @@ export class Journal {
     }
   }
 
-  /** Reads every intact record; cuts off a torn or corrupt tail. */
+  /**
+   * Applies every record in order. A last record that is incomplete or fails its checksum,
+   * with nothing intact after it, is what a write interrupted by a crash leaves: it is cut off
+   * and logged. A damaged record followed by an intact one is corruption: JournalCorruptedError,
+   * with the file left as it is.
+   */
   replay(apply: (record: JournalRecord) => void): number {
     const { size } = fstatSync(this.fd);
     const data = Buffer.alloc(size);
@@ -132,18 +210,31 @@ export class Journal {
     while (read < size) read += readSync(this.fd, data, read, size - read, read);
     let offset = 0;
     let count = 0;
-    while (offset + RECORD_HEADER <= size) {
-      const length = data.readUInt32LE(offset);
-      const checksum = data.readUInt32LE(offset + 4);
-      const end = offset + RECORD_HEADER + length;
-      if (length < 5 || end > size) break;
+    while (offset < size) {
+      const end = intactRecordEnd(data, offset);
+      if (end === undefined) {
+        if (nextIntactRecord(data, offset) !== undefined) {
+          throw new JournalCorruptedError(this.path, offset, damageAt(data, offset));
+        }
+        ftruncateSync(this.fd, offset);
+        this.log(
+          'warn',
+          `journal ${this.path}: cut off a torn last record at byte offset ${offset} ` +
+            `(${size - offset} bytes dropped), left by a write the process did not finish`,
+        );
+        break;
+      }
       const body = data.subarray(offset + RECORD_HEADER, end);
-      if (crc32(body) !== checksum) break;
-      apply(deserialize(body, { promoteLongs: true, promoteValues: true }) as JournalRecord);
+      let record: JournalRecord;
+      try {
+        record = deserialize(body, { promoteLongs: true, promoteValues: true }) as JournalRecord;
+      } catch (error) {
+        throw new JournalCorruptedError(this.path, offset, (error as Error).message);
+      }
+      apply(record);
       offset = end;
       count++;
     }
-    if (offset < size) ftruncateSync(this.fd, offset);
     this.size = offset;
     return count;
   }
