@@ -8,6 +8,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  realpathSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -77,6 +78,17 @@ export class DataDirectoryLockedError extends Error {
   }
 }
 
+/**
+ * The data directories (real paths) open in this process. A lock file is only evidence of
+ * another process if its pid is not ours: one holding our pid that is not in this set was
+ * left by an earlier process that had the same pid (pid 1 in a restarted container). Kept on
+ * globalThis so that two copies of this module (source and build) share it.
+ */
+const OPEN_DIRECTORIES = Symbol.for('embedded-mongo.openDataDirectories');
+const openDirectories = ((globalThis as Record<symbol, Set<string> | undefined>)[
+  OPEN_DIRECTORIES
+] ??= new Set<string>());
+
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -138,14 +150,22 @@ export class Journal {
   readonly directory: string;
   private fd: number;
   private lockFd: number | undefined;
+  /** The directory's real path: its entry in openDirectories. */
+  private readonly lockKey: string;
   private readonly log: JournalLog;
   /** Bytes in the journal file. */
   size = 0;
 
-  private constructor(directory: string, fd: number, lockFd: number, options: JournalOptions) {
+  private constructor(
+    directory: string,
+    fd: number,
+    lock: { fd: number; key: string },
+    options: JournalOptions,
+  ) {
     this.directory = directory;
     this.fd = fd;
-    this.lockFd = lockFd;
+    this.lockFd = lock.fd;
+    this.lockKey = lock.key;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -157,29 +177,33 @@ export class Journal {
   static open(directory: string, options: JournalOptions = {}): Journal {
     const absolute = resolve(directory);
     mkdirSync(absolute, { recursive: true });
-    const lockFd = Journal.lock(absolute);
+    const lock = Journal.lock(absolute);
     try {
       const compacted = join(absolute, COMPACT_FILE);
       if (existsSync(compacted)) unlinkSync(compacted); // an interrupted compaction
       const fd = openSync(join(absolute, JOURNAL_FILE), 'a+');
-      return new Journal(absolute, fd, lockFd, options);
+      return new Journal(absolute, fd, lock, options);
     } catch (error) {
-      Journal.unlock(absolute, lockFd);
+      Journal.unlock(absolute, lock);
       throw error;
     }
   }
 
-  private static lock(directory: string): number {
+  private static lock(directory: string): { fd: number; key: string } {
+    const key = realpathSync(directory);
+    if (openDirectories.has(key)) throw new DataDirectoryLockedError(directory, process.pid);
     const path = join(directory, LOCK_FILE);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx');
         writeSync(fd, String(process.pid));
-        return fd;
+        openDirectories.add(key);
+        return { fd, key };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const pid = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && processIsAlive(pid)) {
+        // Our own pid is never another process: this process does not hold the directory.
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processIsAlive(pid)) {
           throw new DataDirectoryLockedError(directory, pid);
         }
         unlinkSync(path); // left by a process that died: take over
@@ -188,8 +212,9 @@ export class Journal {
     throw new Error(`could not lock data directory ${directory}`);
   }
 
-  private static unlock(directory: string, fd: number): void {
-    closeSync(fd);
+  private static unlock(directory: string, lock: { fd: number; key: string }): void {
+    openDirectories.delete(lock.key);
+    closeSync(lock.fd);
     try {
       unlinkSync(join(directory, LOCK_FILE));
     } catch {
@@ -270,12 +295,16 @@ export class Journal {
 
   close(): void {
     if (this.lockFd === undefined) return;
+    const lock = { fd: this.lockFd, key: this.lockKey };
+    this.lockFd = undefined;
     try {
       fsyncSync(this.fd);
     } finally {
-      closeSync(this.fd);
-      Journal.unlock(this.directory, this.lockFd);
-      this.lockFd = undefined;
+      try {
+        closeSync(this.fd);
+      } finally {
+        Journal.unlock(this.directory, lock);
+      }
     }
   }
 }

@@ -191,6 +191,25 @@ function sendRaw(
       await server.stop();
     });
 
+    it('takes over a lock that holds its own pid, left by an earlier run (pid 1 in a container), yet refuses a second server in-process', async () => {
+      const dataDir = freshDataDir();
+      await registerThreeUsers(dataDir);
+      // A killed process left its lock; this process now has the pid it had.
+      writeFileSync(join(dataDir, 'mongod.lock'), String(process.pid));
+
+      const server = await EmbeddedMongoServer.start({ dataDir });
+      try {
+        await expect(EmbeddedMongoServer.start({ dataDir })).rejects.toBeInstanceOf(
+          DataDirectoryLockedError,
+        );
+        const client = await MongoClient.connect(server.uri('app'));
+        expect(await client.db().collection('users').countDocuments()).toBe(3);
+        await client.close();
+      } finally {
+        await server.stop();
+      }
+    });
+
     it('cuts off a torn last journal record, says so in one log line, and keeps everything before it', async () => {
       const dataDir = freshDataDir();
       const journal = join(dataDir, 'journal.bin');
