@@ -40,8 +40,37 @@ const MIN_BSON_LENGTH = 5;
 /** Where the journal reports what it did on its own (a cut-off torn record). */
 export type JournalLog = (level: 'warn' | 'error', message: string) => void;
 
+/**
+ * The operations on the journal's files (not the lock): node:fs, or in tests a stand-in that
+ * injects the failures of a real disk (short writes, ENOSPC, EIO).
+ */
+export interface JournalFileSystem {
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+  fstatSync(fd: number): { size: number };
+  readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number;
+  writeSync(fd: number, buffer: Buffer, offset: number): number;
+  ftruncateSync(fd: number, length: number): void;
+  fsyncSync(fd: number): void;
+  renameSync(oldPath: string, newPath: string): void;
+  unlinkSync(path: string): void;
+}
+
+const NODE_FILE_SYSTEM: JournalFileSystem = {
+  openSync,
+  closeSync,
+  fstatSync,
+  readSync,
+  writeSync,
+  ftruncateSync,
+  fsyncSync,
+  renameSync,
+  unlinkSync,
+};
+
 export interface JournalOptions {
   log?: JournalLog;
+  fileSystem?: JournalFileSystem;
 }
 
 /**
@@ -153,6 +182,7 @@ export class Journal {
   /** The directory's real path: its entry in openDirectories. */
   private readonly lockKey: string;
   private readonly log: JournalLog;
+  private readonly fs: JournalFileSystem;
   /** Bytes in the journal file. */
   size = 0;
 
@@ -167,6 +197,7 @@ export class Journal {
     this.lockFd = lock.fd;
     this.lockKey = lock.key;
     this.log = options.log ?? (() => undefined);
+    this.fs = options.fileSystem ?? NODE_FILE_SYSTEM;
   }
 
   get path(): string {
@@ -179,9 +210,10 @@ export class Journal {
     mkdirSync(absolute, { recursive: true });
     const lock = Journal.lock(absolute);
     try {
+      const fs = options.fileSystem ?? NODE_FILE_SYSTEM;
       const compacted = join(absolute, COMPACT_FILE);
-      if (existsSync(compacted)) unlinkSync(compacted); // an interrupted compaction
-      const fd = openSync(join(absolute, JOURNAL_FILE), 'a+');
+      if (existsSync(compacted)) fs.unlinkSync(compacted); // an interrupted compaction
+      const fd = fs.openSync(join(absolute, JOURNAL_FILE), 'a+');
       return new Journal(absolute, fd, lock, options);
     } catch (error) {
       Journal.unlock(absolute, lock);
@@ -229,10 +261,10 @@ export class Journal {
    * with the file left as it is.
    */
   replay(apply: (record: JournalRecord) => void): number {
-    const { size } = fstatSync(this.fd);
+    const { size } = this.fs.fstatSync(this.fd);
     const data = Buffer.alloc(size);
     let read = 0;
-    while (read < size) read += readSync(this.fd, data, read, size - read, read);
+    while (read < size) read += this.fs.readSync(this.fd, data, read, size - read, read);
     let offset = 0;
     let count = 0;
     while (offset < size) {
@@ -241,7 +273,7 @@ export class Journal {
         if (nextIntactRecord(data, offset) !== undefined) {
           throw new JournalCorruptedError(this.path, offset, damageAt(data, offset));
         }
-        ftruncateSync(this.fd, offset);
+        this.fs.ftruncateSync(this.fd, offset);
         this.log(
           'warn',
           `journal ${this.path}: cut off a torn last record at byte offset ${offset} ` +
@@ -267,29 +299,30 @@ export class Journal {
   append(record: JournalRecord): void {
     const bytes = encodeRecord(record);
     let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written);
+    while (written < bytes.length) written += this.fs.writeSync(this.fd, bytes, written);
     this.size += bytes.length;
   }
 
   /** Replaces the journal by the given records (the live state), atomically via rename. */
   rewrite(records: Iterable<JournalRecord>): void {
+    const fs = this.fs;
     const path = join(this.directory, COMPACT_FILE);
-    const fd = openSync(path, 'w');
+    const fd = fs.openSync(path, 'w');
     let size = 0;
     try {
       for (const record of records) {
         const bytes = encodeRecord(record);
         let written = 0;
-        while (written < bytes.length) written += writeSync(fd, bytes, written);
+        while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
         size += bytes.length;
       }
-      fsyncSync(fd);
+      fs.fsyncSync(fd);
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
-    renameSync(path, join(this.directory, JOURNAL_FILE));
-    closeSync(this.fd);
-    this.fd = openSync(join(this.directory, JOURNAL_FILE), 'a+');
+    fs.renameSync(path, this.path);
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(this.path, 'a+');
     this.size = size;
   }
 
@@ -298,10 +331,10 @@ export class Journal {
     const lock = { fd: this.lockFd, key: this.lockKey };
     this.lockFd = undefined;
     try {
-      fsyncSync(this.fd);
+      this.fs.fsyncSync(this.fd);
     } finally {
       try {
-        closeSync(this.fd);
+        this.fs.closeSync(this.fd);
       } finally {
         Journal.unlock(this.directory, lock);
       }

@@ -2,13 +2,15 @@ import { Collection, ID_INDEX } from './collection.js';
 import { type Doc, idKeyOf, indexKeyOf, valuesAtPath } from './documents.js';
 import { MongoCommandError } from './errors.js';
 import { type IndexSpec, sameIndexOptions, sameKey } from './indexes.js';
-import { Journal, type JournalLog, type JournalRecord } from './journal.js';
+import { Journal, type JournalFileSystem, type JournalLog, type JournalRecord } from './journal.js';
 
 export interface StorageOptions {
   /** Directory for the journal; null keeps everything in memory only. */
   dataDir: string | null;
   /** Receives what storage does on its own (a torn journal record cut off at start). */
   log?: JournalLog;
+  /** The journal's file operations; node:fs unless a test injects faults. */
+  fileSystem?: JournalFileSystem;
 }
 
 /** Compact when the journal exceeds the live data by this factor (plus a floor). */
@@ -44,7 +46,10 @@ export class StorageEngine {
 
   static open(options: StorageOptions): StorageEngine {
     if (options.dataDir === null) return new StorageEngine();
-    const journal = Journal.open(options.dataDir, { log: options.log });
+    const journal = Journal.open(options.dataDir, {
+      log: options.log,
+      fileSystem: options.fileSystem,
+    });
     const engine = new StorageEngine(journal);
     try {
       journal.replay((record) => engine.apply(record));
