@@ -183,6 +183,8 @@ export class Journal {
   private readonly lockKey: string;
   private readonly log: JournalLog;
   private readonly fs: JournalFileSystem;
+  /** Set when a failed append could not be undone: the file ends in a partial record. */
+  private unwritable: string | undefined;
   /** Bytes in the journal file. */
   size = 0;
 
@@ -296,10 +298,34 @@ export class Journal {
     return count;
   }
 
+  /**
+   * Writes one record at the end, or throws with the journal as it was: a write that fails
+   * part-way (short write, then ENOSPC or EIO) is cut off again. If even that fails, the
+   * journal refuses every later append, which would land after the partial record; a restart
+   * cuts it off as a torn last record.
+   */
   append(record: JournalRecord): void {
+    if (this.unwritable !== undefined) {
+      throw new Error(
+        `journal ${this.path} is not writable since an earlier failure (${this.unwritable}); ` +
+          'restart the database',
+      );
+    }
     const bytes = encodeRecord(record);
     let written = 0;
-    while (written < bytes.length) written += this.fs.writeSync(this.fd, bytes, written);
+    try {
+      while (written < bytes.length) written += this.fs.writeSync(this.fd, bytes, written);
+    } catch (error) {
+      try {
+        this.fs.ftruncateSync(this.fd, this.size);
+      } catch (rollbackError) {
+        this.unwritable =
+          `append failed: ${(error as Error).message}; ` +
+          `cutting it off failed: ${(rollbackError as Error).message}`;
+        this.log('error', `journal ${this.path} is not writable: ${this.unwritable}`);
+      }
+      throw error;
+    }
     this.size += bytes.length;
   }
 
