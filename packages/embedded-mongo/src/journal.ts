@@ -160,6 +160,14 @@ function nextIntactRecord(data: Buffer, offset: number): number | undefined {
   return undefined;
 }
 
+function ignoreFailure(operation: () => void): void {
+  try {
+    operation();
+  } catch {
+    // cleanup only: the failure that matters is reported by the caller
+  }
+}
+
 function encodeRecord(record: JournalRecord): Buffer {
   const body = serialize(record, { ignoreUndefined: true });
   const header = Buffer.alloc(RECORD_HEADER);
@@ -329,27 +337,41 @@ export class Journal {
     this.size += bytes.length;
   }
 
-  /** Replaces the journal by the given records (the live state), atomically via rename. */
+  /**
+   * Replaces the journal by the given records (the live state), atomically via rename. On
+   * failure the journal is as it was and the new file is removed.
+   */
   rewrite(records: Iterable<JournalRecord>): void {
     const fs = this.fs;
     const path = join(this.directory, COMPACT_FILE);
-    const fd = fs.openSync(path, 'w');
     let size = 0;
+    let next: number | undefined;
     try {
-      for (const record of records) {
-        const bytes = encodeRecord(record);
-        let written = 0;
-        while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
-        size += bytes.length;
+      const fd = fs.openSync(path, 'w');
+      try {
+        for (const record of records) {
+          const bytes = encodeRecord(record);
+          let written = 0;
+          while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
+          size += bytes.length;
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
       }
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      // Opened before the rename, so that nothing can fail once the new file is in place.
+      next = fs.openSync(path, 'a+');
+      fs.renameSync(path, this.path);
+    } catch (error) {
+      const opened = next;
+      if (opened !== undefined) ignoreFailure(() => fs.closeSync(opened));
+      ignoreFailure(() => fs.unlinkSync(path));
+      throw error;
     }
-    fs.renameSync(path, this.path);
-    fs.closeSync(this.fd);
-    this.fd = fs.openSync(this.path, 'a+');
+    const previous = this.fd;
+    this.fd = next;
     this.size = size;
+    ignoreFailure(() => fs.closeSync(previous)); // its file is already replaced
   }
 
   close(): void {

@@ -139,4 +139,41 @@ describe('journal under disk failures', () => {
       restarted.close();
     }
   });
+
+  it('does not fail a write when the compaction after it fails, logs it, and compacts later', () => {
+    const dataDir = freshDataDir();
+    const journal = join(dataDir, 'journal.bin');
+    const disk = new FaultyDisk();
+    const { lines, log } = collectingLog();
+    const engine = StorageEngine.open({ dataDir, fileSystem: disk, log });
+    const { collection: docs } = engine.ensureCollection('app', 'docs');
+    const payload = 'x'.repeat(1024 * 1024);
+    engine.insert(docs, { _id: 'one', v: 0, payload });
+
+    // Each version adds 1 MB: past 4 MB (and twice the live data) compaction runs, and fails.
+    disk.compactionFails = true;
+    for (let v = 1; v <= 6; v++) engine.replace(docs, { _id: 'one', v, payload });
+    expect([...docs.documents.values()].map((doc) => doc.v)).toEqual([6]);
+    expect(lines).toEqual([expect.stringMatching(/^error: .*compaction.*ENOSPC/)]);
+    expect(fs.statSync(journal).size).toBeGreaterThan(7 * 1024 * 1024);
+    expect(fs.existsSync(join(dataDir, 'journal.compact'))).toBe(false);
+
+    // Once the disk has room again, a later write compacts.
+    disk.compactionFails = false;
+    const uncompacted = fs.statSync(journal).size;
+    let v = 6;
+    while (v < 16 && fs.statSync(journal).size >= uncompacted) {
+      engine.replace(docs, { _id: 'one', v: ++v, payload });
+    }
+    expect(fs.statSync(journal).size).toBeLessThan(2 * 1024 * 1024);
+    engine.close();
+
+    const restarted = reopen(dataDir);
+    try {
+      const stored = [...restarted.collection('app', 'docs')!.documents.values()];
+      expect(stored.map((doc) => doc.v)).toEqual([v]);
+    } finally {
+      restarted.close();
+    }
+  });
 });
