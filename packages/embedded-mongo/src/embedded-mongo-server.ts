@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { ServerInfo } from './command-context.js';
 import { runCommand } from './command-dispatcher.js';
 import { CursorRegistry } from './cursors.js';
+import type { JournalLog } from './journal.js';
 import { StorageEngine } from './storage-engine.js';
 import {
   decodeMessage,
@@ -21,8 +22,8 @@ export interface EmbeddedMongoOptions {
   dataDir?: string | null;
   /** How often TTL indexes are swept (MongoDB: every 60 s). */
   ttlSweepIntervalMs?: number;
-  /** Receives operational messages (protocol errors, internal failures). */
-  log?: (level: 'warn' | 'error', message: string) => void;
+  /** Receives operational messages (protocol errors, internal failures, journal repairs). */
+  log?: JournalLog;
 }
 
 const DEFAULT_TTL_SWEEP_MS = 60_000;
@@ -82,7 +83,7 @@ export class EmbeddedMongoServer {
   static async start(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongoServer> {
     const host = options.host ?? '127.0.0.1';
     const log = options.log ?? (() => undefined);
-    const engine = StorageEngine.open({ dataDir: options.dataDir ?? null });
+    const engine = StorageEngine.open({ dataDir: options.dataDir ?? null, log });
     const server = createServer();
     try {
       await new Promise<void>((resolve, reject) => {

@@ -1,2 +1,2 @@
 export { EmbeddedMongoServer, type EmbeddedMongoOptions } from './embedded-mongo-server.js';
-export { DataDirectoryLockedError } from './journal.js';
+export { DataDirectoryLockedError, JournalCorruptedError } from './journal.js';

@@ -2,11 +2,15 @@ import { Collection, ID_INDEX } from './collection.js';
 import { type Doc, idKeyOf, indexKeyOf, valuesAtPath } from './documents.js';
 import { MongoCommandError } from './errors.js';
 import { type IndexSpec, sameIndexOptions, sameKey } from './indexes.js';
-import { Journal, type JournalRecord } from './journal.js';
+import { Journal, type JournalFileSystem, type JournalLog, type JournalRecord } from './journal.js';
 
 export interface StorageOptions {
   /** Directory for the journal; null keeps everything in memory only. */
   dataDir: string | null;
+  /** Receives what storage does on its own (a torn journal record cut off at start). */
+  log?: JournalLog;
+  /** The journal's file operations; node:fs unless a test injects faults. */
+  fileSystem?: JournalFileSystem;
 }
 
 /** Compact when the journal exceeds the live data by this factor (plus a floor). */
@@ -35,15 +39,22 @@ function validateCollectionName(name: string): void {
 export class StorageEngine {
   private readonly databases = new Map<string, Map<string, Collection>>();
   private readonly journal?: Journal;
+  private readonly log: JournalLog;
+  /** After a failed compaction, the journal size at which to try again. */
+  private compactionRetrySize = 0;
 
-  private constructor(journal?: Journal) {
+  private constructor(journal?: Journal, log: JournalLog = () => undefined) {
     this.journal = journal;
+    this.log = log;
   }
 
   static open(options: StorageOptions): StorageEngine {
     if (options.dataDir === null) return new StorageEngine();
-    const journal = Journal.open(options.dataDir);
-    const engine = new StorageEngine(journal);
+    const journal = Journal.open(options.dataDir, {
+      log: options.log,
+      fileSystem: options.fileSystem,
+    });
+    const engine = new StorageEngine(journal, options.log);
     try {
       journal.replay((record) => engine.apply(record));
       engine.compactIfLarge();
@@ -183,7 +194,10 @@ export class StorageEngine {
     return removed;
   }
 
-  /** Journal first (so a failed write changes nothing), then apply in memory. */
+  /**
+   * Journal first (so a failed write changes nothing), then apply in memory. Once journaled
+   * the write has succeeded: compaction failing after it does not change that.
+   */
   private commit(record: JournalRecord): void {
     this.journal?.append(record);
     this.apply(record);
@@ -232,15 +246,33 @@ export class StorageEngine {
     }
   }
 
+  /**
+   * Rewrites a journal grown well past the live data. Never throws: a failure (a full disk)
+   * is logged, and compaction is tried again once the journal has grown by another
+   * COMPACTION_FLOOR_BYTES, or at the next start.
+   */
   private compactIfLarge(): void {
     // Runs after every write: only past the floor is the live size worth adding up.
-    if (!this.journal || this.journal.size <= COMPACTION_FLOOR_BYTES) return;
+    const journal = this.journal;
+    if (!journal || journal.size <= Math.max(COMPACTION_FLOOR_BYTES, this.compactionRetrySize)) {
+      return;
+    }
     let live = 0;
     for (const collections of this.databases.values()) {
       for (const collection of collections.values()) live += collection.dataSize;
     }
-    if (this.journal.size > live * COMPACTION_FACTOR) {
-      this.journal.rewrite(this.snapshot());
+    if (journal.size <= live * COMPACTION_FACTOR) return;
+    try {
+      journal.rewrite(this.snapshot());
+      this.compactionRetrySize = 0;
+    } catch (error) {
+      this.compactionRetrySize = journal.size + COMPACTION_FLOOR_BYTES;
+      this.log(
+        'error',
+        `journal compaction failed (the journal is intact and every write is kept; it is ` +
+          `tried again once the journal grows by another ${COMPACTION_FLOOR_BYTES / 1024 / 1024} MB, ` +
+          `or at the next start): ${(error as Error).message}`,
+      );
     }
   }
 

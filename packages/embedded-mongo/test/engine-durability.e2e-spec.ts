@@ -1,15 +1,72 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { DataDirectoryLockedError, EmbeddedMongoServer } from '../src/index.js';
+import {
+  DataDirectoryLockedError,
+  EmbeddedMongoServer,
+  JournalCorruptedError,
+} from '../src/index.js';
 import { CLI, exitOf, startCli } from './support/cli-process.js';
 import { AGAINST_REAL_MONGODB } from './support/test-database.js';
 
 function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'embedded-db-'));
+}
+
+/** A `log` option that collects what the server logs. */
+function collectingLog(): {
+  lines: string[];
+  log: (level: 'warn' | 'error', message: string) => void;
+} {
+  const lines: string[] = [];
+  return { lines, log: (level, message) => lines.push(`${level}: ${message}`) };
+}
+
+/**
+ * The [start, end) byte ranges of the journal's records, read the way the format is written:
+ * uint32 body length, uint32 CRC-32, then the BSON body.
+ */
+function journalRecords(journal: Buffer): { start: number; end: number }[] {
+  const records: { start: number; end: number }[] = [];
+  for (let start = 0; start + 8 <= journal.length;) {
+    const end = start + 8 + journal.readUInt32LE(start);
+    records.push({ start, end });
+    start = end;
+  }
+  return records;
+}
+
+/** Three users, each inserted on its own (one journal record each), then the server stopped. */
+async function registerThreeUsers(dataDir: string): Promise<void> {
+  const server = await EmbeddedMongoServer.start({ dataDir });
+  const client = await MongoClient.connect(server.uri('app'));
+  for (const email of ['ann@x', 'bob@x', 'cid@x']) {
+    await client.db().collection('users').insertOne({ email });
+  }
+  await client.close();
+  await server.stop();
+}
+
+async function emailsIn(dataDir: string, log?: ReturnType<typeof collectingLog>['log']) {
+  const server = await EmbeddedMongoServer.start({ dataDir, log });
+  const client = await MongoClient.connect(server.uri('app'));
+  try {
+    const users = await client.db().collection('users').find().toArray();
+    return users.map((user) => user.email as string);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
 }
 
 /** Sends raw bytes, then resolves when the server closes the connection (or after a while). */
@@ -134,8 +191,28 @@ function sendRaw(
       await server.stop();
     });
 
-    it('cuts off a torn last journal record and keeps everything before it', async () => {
+    it('takes over a lock that holds its own pid, left by an earlier run (pid 1 in a container), yet refuses a second server in-process', async () => {
       const dataDir = freshDataDir();
+      await registerThreeUsers(dataDir);
+      // A killed process left its lock; this process now has the pid it had.
+      writeFileSync(join(dataDir, 'mongod.lock'), String(process.pid));
+
+      const server = await EmbeddedMongoServer.start({ dataDir });
+      try {
+        await expect(EmbeddedMongoServer.start({ dataDir })).rejects.toBeInstanceOf(
+          DataDirectoryLockedError,
+        );
+        const client = await MongoClient.connect(server.uri('app'));
+        expect(await client.db().collection('users').countDocuments()).toBe(3);
+        await client.close();
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('cuts off a torn last journal record, says so in one log line, and keeps everything before it', async () => {
+      const dataDir = freshDataDir();
+      const journal = join(dataDir, 'journal.bin');
       const first = await EmbeddedMongoServer.start({ dataDir });
       const client = await MongoClient.connect(first.uri('torn'));
       await client
@@ -144,9 +221,11 @@ function sendRaw(
         .insertMany([{ a: 1 }, { a: 2 }]);
       await client.close();
       await first.stop();
-      appendFileSync(join(dataDir, 'journal.bin'), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
+      const intactSize = statSync(journal).size;
+      appendFileSync(journal, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
 
-      const second = await EmbeddedMongoServer.start({ dataDir });
+      const { lines, log } = collectingLog();
+      const second = await EmbeddedMongoServer.start({ dataDir, log });
       const reader = await MongoClient.connect(second.uri('torn'));
       try {
         expect(await reader.db().collection('c').countDocuments()).toBe(2);
@@ -155,12 +234,103 @@ function sendRaw(
         await reader.close();
         await second.stop();
       }
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toContain('\n');
+      expect(lines[0]).toMatch(/^warn: /);
+      expect(lines[0]).toContain(journal);
+      expect(lines[0]).toContain(`offset ${intactSize}`);
+      expect(lines[0]).toContain('10 bytes');
+
       const third = await EmbeddedMongoServer.start({ dataDir });
       const check = await MongoClient.connect(third.uri('torn'));
       expect(await check.db().collection('c').countDocuments()).toBe(3);
       await check.close();
       await third.stop();
     });
+
+    it.each([
+      ['cut short (the process died mid-append)', (last: Buffer) => last.subarray(0, -3)],
+      [
+        'complete but with a bad checksum',
+        (last: Buffer) => {
+          const damaged = Buffer.from(last);
+          damaged[damaged.length - 4] ^= 0x01;
+          return damaged;
+        },
+      ],
+    ])('cuts off a last record that is %s and keeps the others', async (_, damage) => {
+      const dataDir = freshDataDir();
+      const journal = join(dataDir, 'journal.bin');
+      await registerThreeUsers(dataDir);
+      const bytes = readFileSync(journal);
+      const last = journalRecords(bytes).at(-1)!;
+      const damagedLast = damage(bytes.subarray(last.start, last.end));
+      writeFileSync(journal, Buffer.concat([bytes.subarray(0, last.start), damagedLast]));
+
+      const { lines, log } = collectingLog();
+      expect(await emailsIn(dataDir, log)).toEqual(['ann@x', 'bob@x']);
+      expect(lines).toEqual([expect.stringContaining(`offset ${last.start}`)]);
+      expect(lines[0]).toContain(`${damagedLast.length} bytes`);
+      expect(statSync(journal).size).toBe(last.start);
+    });
+
+    it.each([
+      [
+        'a bit flipped in its body',
+        (journal: Buffer, start: number, bodyByte: number) => {
+          journal[bodyByte] ^= 0x01;
+        },
+      ],
+      [
+        'a bit flipped in its length',
+        (journal: Buffer, start: number) => {
+          journal[start + 1] ^= 0x10;
+        },
+      ],
+    ])(
+      'refuses to start on a damaged record that intact records follow (%s), naming the file and offset, and starts once cut there',
+      async (_, damage) => {
+        const dataDir = freshDataDir();
+        const journal = join(dataDir, 'journal.bin');
+        await registerThreeUsers(dataDir);
+        const bytes = readFileSync(journal);
+        const bobAt = bytes.indexOf('bob@x');
+        const bob = journalRecords(bytes).find((r) => r.start < bobAt && bobAt < r.end)!;
+        damage(bytes, bob.start, bobAt);
+        writeFileSync(journal, bytes);
+
+        const { lines, log } = collectingLog();
+        const outcome = await EmbeddedMongoServer.start({ dataDir, log }).then(
+          (server) => server.stop().then(() => 'started'),
+          (error: unknown) => error,
+        );
+        expect(outcome).toBeInstanceOf(JournalCorruptedError);
+        expect(outcome).toMatchObject({ path: journal, offset: bob.start });
+        const { message } = outcome as JournalCorruptedError;
+        expect(message).toContain(journal);
+        expect(message).toContain(`offset ${bob.start}`);
+        expect(message).toContain(`truncate -s ${bob.start} ${journal}`);
+        expect(lines).toEqual([]);
+        // Nothing was cut: the records after the damage are still there to be rescued.
+        expect(readFileSync(journal).equals(bytes)).toBe(true);
+
+        // The command line says the same and exits 1.
+        const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        const started = setTimeout(() => child.kill(), 10_000); // it must not start
+        expect(await exitOf(child)).toBe(1);
+        clearTimeout(started);
+        expect(stderr).toContain(`journal ${journal}`);
+        expect(stderr).toContain(`offset ${bob.start}`);
+
+        // The documented recovery: cut the journal at the reported offset.
+        truncateSync(journal, bob.start);
+        expect(await emailsIn(dataDir)).toEqual(['ann@x']);
+      },
+    );
 
     it('compacts a journal that grew well past the live data', async () => {
       const dataDir = freshDataDir();
