@@ -31,6 +31,9 @@ describe('configuration validation at start-up (node dist/main.js)', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['BCRYPT_ROUNDS', { BCRYPT_ROUNDS: '3' }],
     ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: 'forever' }],
+    // Accepted once, then every login answered 500 (its expiry was past any Date).
+    ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: '999999999d' }],
+    ['CHAT_RETENTION', { CHAT_RETENTION: '100000d' }],
     ['BODY_LIMIT', { BODY_LIMIT: 'lots' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'not a url' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
