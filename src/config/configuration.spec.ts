@@ -117,6 +117,11 @@ describe('loadConfiguration', () => {
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', '25h'],
     ['CHAT_RETENTION', '366d'],
     ['CHAT_RETENTION', '0'],
+    // TRUST_PROXY only in the forms Express compiles (src/common/http.config.spec.ts).
+    ['TRUST_PROXY', 'foo'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'loopback,10.0.0.300'],
+    ['TRUST_PROXY', '33'],
   ])('names %s when it is %j', (variable, value) => {
     const error = problemWith({ [variable]: value });
     expect(error.variable).toBe(variable);
