@@ -145,6 +145,26 @@ describe('HTTP foundation (whole app, real HTTP, database unreachable)', () => {
       expect(logged).toMatch(/at .*probe\.controller/);
     });
 
+    it.each(['validation', 'cast', 'too-large'])(
+      'answers a Mongoose or driver %s error (client data past the DTOs) with a 400 envelope',
+      async (kind) => {
+        const response = await testApp.http(`/api/v1/probe/invalid-data/${kind}`, {
+          headers: { 'X-Request-Id': `invalid-data-${kind}` },
+        });
+        const text = await response.clone().text();
+        expect(await expectEnvelope(response, 400)).toEqual({
+          error: 'Invalid request data',
+          status: 400,
+        });
+        expect(text).not.toMatch(/leaked-client-value|ProbeData|Cast to|validation failed/i);
+        const logged = logger.lines.filter((line) =>
+          line.message.includes(`invalid data reached the database layer`),
+        );
+        expect(logged.map((line) => line.message).join('\n')).toContain(`id=invalid-data-${kind}`);
+        expect(logger.text()).not.toContain('leaked-client-value');
+      },
+    );
+
     it('answers headers over the size limit with a 431 envelope', async () => {
       const raw = await rawRequest(
         testApp.port,
