@@ -26,6 +26,8 @@ const RULES_STAY_OFF_THE_WIRE =
   'Services and rules never import HTTP or Socket.IO: return results, let controllers, gateways and the RoomNotifier talk to clients.';
 const NO_MODELS_IN_TRANSPORT =
   'Controllers and gateways never touch Mongoose models: call a service or a repository.';
+const OPTIONAL_BUT_NOT_NULL =
+  'IsOptional() lets null through as well as undefined, unchecked: use IsOptionalButNotNull() (src/common/optional-not-null.decorator.ts).';
 const ENV_ONLY_IN_CONFIG =
   "Only src/config/ reads the environment: add a reader to your area's *.config.ts and get it from ConfigService.";
 
@@ -122,6 +124,11 @@ export default tseslint.config(
         {
           selector: "MemberExpression[property.name='env'][object.property.name='process']",
           message: ENV_ONLY_IN_CONFIG,
+        },
+        {
+          selector:
+            "ImportDeclaration[source.value='class-validator'] > ImportSpecifier[imported.name='IsOptional']",
+          message: OPTIONAL_BUT_NOT_NULL,
         },
       ],
     },

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { createAppLogger } from './common/app-logger.js';
+import { rejectDeeplyNestedBodies } from './common/body-depth.middleware.js';
 import { installClientErrorHandler } from './common/client-error.handler.js';
 import { errorEnvelope } from './common/error-envelope.js';
 import { setupOpenApi } from './common/openapi.js';
@@ -52,6 +53,8 @@ export async function configureApplication(
   });
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
+  // Every parsed body, on every route (the compatibility ones too), before guards and pipes.
+  app.use(rejectDeeplyNestedBodies());
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -353,6 +353,29 @@ describe('Token expiry (JWT_EXPIRES_IN=3s)', () => {
   });
 });
 
+describe('Token lifetime at its upper bound (JWT_EXPIRES_IN=365d)', () => {
+  // Past the bound (999999999d was accepted once) every login answered 500: the expiry was
+  // past any Date. The longest accepted lifetime must sign in and be checked like any other.
+  it('signs in with a token valid for a year', async () => {
+    const testApp = await startTestApp({ env: { BCRYPT_ROUNDS: '4', JWT_EXPIRES_IN: '365d' } });
+    const api = new ApiClient(testApp);
+    try {
+      const username = uniqueUsername();
+      await api.post('/api/v1/auth/register', { name: 'n', username, password: 'password-123' });
+      const login = await api.post<{ token: string; expiresAt: string }>('/api/v1/auth/login', {
+        username,
+        password: 'password-123',
+      });
+      expect(login.status).toBe(200);
+      const lifetimeMs = new Date(login.body.expiresAt).getTime() - Date.now();
+      expect(Math.abs(lifetimeMs - 365 * 86_400_000)).toBeLessThan(60_000);
+      expect((await api.get('/api/v1/users/me', { token: login.body.token })).status).toBe(200);
+    } finally {
+      await testApp.close();
+    }
+  });
+});
+
 describe('Rate limits', () => {
   it('locks out a username from an address after repeated failed logins (429 with Retry-After)', async () => {
     const testApp = await startTestApp({

@@ -202,6 +202,65 @@ describe('Compatibility routes for the existing client (/api/v1/users/*)', () =>
     expect(response.body.status).toBe(400);
   });
 
+  it.each([
+    ['meetingId: null', { meetingId: null }, 'meetingId'],
+    ['meetingCode: null', { meetingCode: null }, 'meetingCode'],
+    ['meetingCode: null next to a meetingId', { meetingId: 'a', meetingCode: null }, 'meetingCode'],
+    ['user_id: null', { user_id: null, meetingCode: 'a' }, 'user_id'],
+  ])(
+    'answers 400 naming the field for %s (it was 500, or 403 for user_id), in both body forms',
+    async (_label, fields, field) => {
+      const user = await createUser(suite.api);
+      const forms = [
+        suite.api.post<Envelope>('/api/v1/users/add_to_activity', { token: user.token, ...fields }),
+        suite.api.post<Envelope>('/api/v1/users/add_to_activity', fields, { token: user.token }),
+      ];
+      for (const response of await Promise.all(forms)) {
+        expect(response.status).toBe(400);
+        expect(response.body).toMatchObject({ error: 'Validation failed', status: 400 });
+        expect(response.body.details).toContainEqual({
+          field,
+          message: `${field} must not be null`,
+        });
+      }
+      const history = await suite.api.get<{ meetings: CompatItem[] }>(
+        '/api/v1/users/get_all_activity',
+        { token: user.token },
+      );
+      expect(history.body.meetings).toEqual([]);
+    },
+  );
+
+  it('answers a signed-out client ({token: null}) 401, and a null token next to a header 400', async () => {
+    const signedOut = await suite.api.post<Envelope>('/api/v1/users/add_to_activity', {
+      token: null,
+      meetingId: 'abc-defg-hij',
+    });
+    expect(signedOut.body).toEqual({ error: 'Authentication required', status: 401 });
+    const user = await createUser(suite.api);
+    const withHeader = await suite.api.post<Envelope>(
+      '/api/v1/users/add_to_activity',
+      { token: null, meetingId: 'abc-defg-hij' },
+      { token: user.token },
+    );
+    expect(withHeader.status).toBe(400);
+    expect(withHeader.body.details).toContainEqual({
+      field: 'token',
+      message: 'token must not be null',
+    });
+  });
+
+  it.each(['/api/v1/users/register', '/api/v1/users/login'])(
+    'answers a body nested 2000 levels deep on %s with 400 before validation',
+    async (path) => {
+      const response = await suite.api.post<Envelope>(
+        path,
+        `{"username": ${'['.repeat(2000)}${']'.repeat(2000)}, "password": "password-123"}`,
+      );
+      expect(response.body).toEqual({ error: 'Request body is nested too deeply', status: 400 });
+    },
+  );
+
   it('is documented in the OpenAPI document next to the modern routes', async () => {
     expect(documentedRoutes(await openApiDocument(suite.testApp))).toEqual(
       expect.arrayContaining([

@@ -78,6 +78,50 @@ describe('HTTP foundation (whole app, real HTTP, database unreachable)', () => {
       expect(await response.json()).toEqual({ name: 'ok', count: 3 });
     });
 
+    it.each([
+      ['arrays', `{"name": ${'['.repeat(2000)}${']'.repeat(2000)}, "count": 1}`],
+      ['objects', `{"name": ${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}, "count": 1}`],
+      ['a whole body', '['.repeat(5000) + ']'.repeat(5000)],
+    ])(
+      'answers JSON of %s nested 2000+ levels deep with a 400 envelope, before validation',
+      async (_label, body) => {
+        const response = await postJson(testApp, '/api/v1/probe/echo', body);
+        expect(await expectEnvelope(response, 400)).toEqual({
+          error: 'Request body is nested too deeply',
+          status: 400,
+        });
+      },
+    );
+
+    it('lets 32 levels of nesting through to validation and refuses 33', async () => {
+      const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
+      // `name` is the 2nd level: the body object is the first.
+      const allowed = await expectEnvelope(
+        await postJson(testApp, '/api/v1/probe/echo', `{"name": ${nested(31)}, "count": 1}`),
+        400,
+      );
+      expect(allowed.error).toBe('Validation failed');
+      const refused = await expectEnvelope(
+        await postJson(testApp, '/api/v1/probe/echo', `{"name": ${nested(32)}, "count": 1}`),
+        400,
+      );
+      expect(refused.error).toBe('Request body is nested too deeply');
+    });
+
+    it('refuses deeply nested bodies on routes that take no body, and on unknown paths', async () => {
+      const deep = '['.repeat(100) + ']'.repeat(100);
+      for (const path of ['/api/v1/probe/crash', '/api/v1/no-such-route', '/health/live']) {
+        const response = await testApp.http(path, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: deep,
+        });
+        expect((await expectEnvelope(response, 400)).error).toBe(
+          'Request body is nested too deeply',
+        );
+      }
+    });
+
     it('answers a body over BODY_LIMIT (40kb by default) with a 413 envelope', async () => {
       const body = await expectEnvelope(
         await postJson(testApp, '/api/v1/probe/echo', { name: 'x'.repeat(41 * 1024), count: 1 }),
@@ -100,6 +144,26 @@ describe('HTTP foundation (whole app, real HTTP, database unreachable)', () => {
       expect(logged).toContain('crash-check-1');
       expect(logged).toMatch(/at .*probe\.controller/);
     });
+
+    it.each(['validation', 'cast', 'too-large'])(
+      'answers a Mongoose or driver %s error (client data past the DTOs) with a 400 envelope',
+      async (kind) => {
+        const response = await testApp.http(`/api/v1/probe/invalid-data/${kind}`, {
+          headers: { 'X-Request-Id': `invalid-data-${kind}` },
+        });
+        const text = await response.clone().text();
+        expect(await expectEnvelope(response, 400)).toEqual({
+          error: 'Invalid request data',
+          status: 400,
+        });
+        expect(text).not.toMatch(/leaked-client-value|ProbeData|Cast to|validation failed/i);
+        const logged = logger.lines.filter((line) =>
+          line.message.includes(`invalid data reached the database layer`),
+        );
+        expect(logged.map((line) => line.message).join('\n')).toContain(`id=invalid-data-${kind}`);
+        expect(logger.text()).not.toContain('leaked-client-value');
+      },
+    );
 
     it('answers headers over the size limit with a 431 envelope', async () => {
       const raw = await rawRequest(

@@ -86,6 +86,18 @@ describe('Lint guardrails that keep the architecture', () => {
     ]);
   });
 
+  it.each([
+    ['src/meetings/dto/meetings.dto.ts', "import { IsOptional } from 'class-validator';"],
+    [
+      'src/compat/dto/compat.dto.ts',
+      "import { IsString, IsOptional as O } from 'class-validator';",
+    ],
+  ])('refuses IsOptional (it lets null through) in %s', async (file, code) => {
+    expect(await problems(file, code)).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: IsOptional\(\) lets null through/),
+    ]);
+  });
+
   it('lets config/ read the environment, and services use their own layers', async () => {
     expect(await problems('src/config/environment.ts', 'export const e = process.env;')).toEqual(
       [],

@@ -75,6 +75,8 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       ['a numeric title', { title: 42 }, 'title'],
       ['an empty title', { title: '   ' }, 'title'],
       ['a 10 KB title', { title: 't'.repeat(10_240) }, 'title'],
+      // It was taken for "no title": the field is optional, but null is not a title.
+      ['a null title', { title: null }, 'title'],
       ['an unknown field', { code: 'aaa-bbbb-ccc' }, 'code'],
     ])('refuses to create a meeting with %s', async (_label, body, field) => {
       const response = await api.post<Envelope>('/api/v1/meetings', body, { token: host.token });
@@ -189,6 +191,7 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       ['a 129-character code', { meetingCode: 'c'.repeat(129) }],
       ['an operator object', { meetingCode: { $ne: null } }],
       ['a number', { meetingCode: 7 }],
+      ['a null code', { meetingCode: null }],
     ])('refuses to record %s', async (_label, body) => {
       const response = await api.post<Envelope>('/api/v1/meetings/history', body, {
         token: host.token,

@@ -34,6 +34,12 @@ describe('configuration validation at start-up (node dist/main.js)', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['BCRYPT_ROUNDS', { BCRYPT_ROUNDS: '3' }],
     ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: 'forever' }],
+    // Accepted once, then every login answered 500 (its expiry was past any Date).
+    ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: '999999999d' }],
+    ['CHAT_RETENTION', { CHAT_RETENTION: '100000d' }],
+    // Accepted once, then Express refused it at start-up with a stack trace.
+    ['TRUST_PROXY', { TRUST_PROXY: 'foo' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'loopback, 10.0.0.0/33' }],
     ['BODY_LIMIT', { BODY_LIMIT: 'lots' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'not a url' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -100,7 +106,8 @@ describe('process lifecycle (node dist/main.js)', () => {
   });
 
   it('exits 0 on SIGINT and stops accepting connections', async () => {
-    const { server, port } = await start({});
+    // Every TRUST_PROXY form the configuration accepts is one Express takes at start-up.
+    const { server, port } = await start({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fc00::/7' });
     server.kill('SIGINT');
     expect((await server.exited).code).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();

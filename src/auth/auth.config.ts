@@ -28,6 +28,10 @@ export interface AuthRateLimitConfig {
 /** Secrets that appear in docs and examples; never acceptable in production. */
 const PLACEHOLDER_SECRETS = new Set(['change-me', 'changeme', 'secret', 'your_jwt_secret_key']);
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
+/** Access tokens live from 1 s to 365 days (their expiry must be a date sessions can store). */
+export const JWT_EXPIRES_IN_BOUNDS = { min: 1, max: 365 * 86400 };
+/** Failed logins are counted over 1 s to 24 h. */
+export const LOGIN_FAILURE_WINDOW_BOUNDS = { min: 1, max: 86400 };
 
 /** JWT_SECRET (required and strong in production), JWT_EXPIRES_IN, BCRYPT_ROUNDS. */
 export function readAuthConfig(env: Environment, nodeEnv: NodeEnvironment): AuthConfig {
@@ -46,7 +50,7 @@ export function readAuthConfig(env: Environment, nodeEnv: NodeEnvironment): Auth
       );
     }
   }
-  const jwtExpiresInSeconds = readDuration(env, 'JWT_EXPIRES_IN', 7 * 86400);
+  const jwtExpiresInSeconds = readDuration(env, 'JWT_EXPIRES_IN', 7 * 86400, JWT_EXPIRES_IN_BOUNDS);
   const bcryptRounds = readInteger(env, 'BCRYPT_ROUNDS', 10, 4, 15);
   if (nodeEnv === 'production' && bcryptRounds < 10) {
     throw new ConfigurationError('BCRYPT_ROUNDS', 'must be at least 10 when NODE_ENV=production');
@@ -68,7 +72,9 @@ export function readAuthRateLimits(env: Environment): AuthRateLimitConfig {
     },
     loginFailures: {
       limit: readInteger(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 1, 1_000_000),
-      windowMs: readDuration(env, 'RATE_LIMIT_LOGIN_FAILURE_WINDOW', 15 * 60) * 1000,
+      windowMs:
+        readDuration(env, 'RATE_LIMIT_LOGIN_FAILURE_WINDOW', 15 * 60, LOGIN_FAILURE_WINDOW_BOUNDS) *
+        1000,
     },
   };
 }

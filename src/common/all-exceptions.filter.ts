@@ -7,7 +7,11 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailableError } from '../database/database-errors.js';
+import {
+  describeInvalidDataError,
+  isDatabaseUnavailableError,
+  isInvalidDataError,
+} from '../database/database-errors.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ErrorEnvelope, errorEnvelope } from './error-envelope.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -31,6 +35,9 @@ const BODY_PARSER_MESSAGES: Readonly<Record<string, string>> = {
   'stream.encoding.set': 'Unreadable request body',
   'parameters.too.many': 'Too many parameters in request body',
 };
+
+/** The 400 for data that Mongoose or the driver refused (see isInvalidDataError). */
+export const INVALID_DATA_MESSAGE = 'Invalid request data';
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   return (
@@ -91,6 +98,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       return errorEnvelope(exception.getStatus(), messageOf(exception));
+    }
+    if (isInvalidDataError(exception)) {
+      // A client's data got past the DTOs to Mongoose or the driver: a 400, never its message
+      // (it names models and quotes values); the log says where, so the DTO can be fixed.
+      this.logger.warn(
+        `invalid data reached the database layer during ${request.method} ${request.path} id=${request.requestId ?? '-'}: ${describeInvalidDataError(exception)}`,
+      );
+      return errorEnvelope(HttpStatus.BAD_REQUEST, INVALID_DATA_MESSAGE);
     }
     if (isDatabaseUnavailableError(exception)) {
       this.metrics.databaseErrors.inc();

@@ -110,6 +110,18 @@ describe('loadConfiguration', () => {
     ['RATE_LIMIT_LOGIN_FAILURES', 'ten'],
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', 'a while'],
     ['EMBEDDED_DB_TTL_SWEEP_SECONDS', '0'],
+    // Durations are bounded: past them dates, timers and TTL indexes break at run time.
+    ['JWT_EXPIRES_IN', '999999999d'],
+    ['JWT_EXPIRES_IN', '366d'],
+    ['JWT_EXPIRES_IN', '99999999999999999999'],
+    ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', '25h'],
+    ['CHAT_RETENTION', '366d'],
+    ['CHAT_RETENTION', '0'],
+    // TRUST_PROXY only in the forms Express compiles (src/common/http.config.spec.ts).
+    ['TRUST_PROXY', 'foo'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'loopback,10.0.0.300'],
+    ['TRUST_PROXY', '33'],
   ])('names %s when it is %j', (variable, value) => {
     const error = problemWith({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -130,6 +142,32 @@ describe('loadConfiguration', () => {
     expect(config.http.bodyLimitBytes).toBe(1024 * 1024);
     expect(config.auth.jwtExpiresInSeconds).toBe(900);
     expect(config.logging.level).toBe('log');
+  });
+
+  it('accepts each duration up to its bound', () => {
+    const config = loadConfiguration({
+      JWT_EXPIRES_IN: '365d',
+      RATE_LIMIT_LOGIN_FAILURE_WINDOW: '24h',
+      CHAT_RETENTION: '365d',
+      TURN_URLS: 'turn:t.example.com:3478',
+      TURN_SECRET: 's',
+      TURN_TTL: '7d',
+    });
+    expect(config.auth.jwtExpiresInSeconds).toBe(365 * 86400);
+    expect(config.rateLimits.loginFailures.windowMs).toBe(86400 * 1000);
+    expect(config.signaling.chatRetentionSeconds).toBe(365 * 86400);
+    expect(config.signaling.turn?.ttlSeconds).toBe(7 * 86400);
+    expect(loadConfiguration({ JWT_EXPIRES_IN: '1' }).auth.jwtExpiresInSeconds).toBe(1);
+    expect(
+      problemWith({ TURN_URLS: 'turn:t.example.com:3478', TURN_SECRET: 's', TURN_TTL: '8d' })
+        .variable,
+    ).toBe('TURN_TTL');
+  });
+
+  it('says which range a duration must be in', () => {
+    expect(problemWith({ JWT_EXPIRES_IN: '999999999d' }).message).toBe(
+      'JWT_EXPIRES_IN must be a duration from 1s to 365d such as 3600, 15m, 12h or 7d (got "999999999d")',
+    );
   });
 
   it('reads proxy trust and rate limits', () => {

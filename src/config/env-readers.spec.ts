@@ -1,6 +1,6 @@
-import { parseByteSize, parseDurationSeconds } from './env-readers.js';
+import { formatDuration, parseByteSize, parseDurationSeconds } from './env-readers.js';
 
-describe('parseByteSize and parseDurationSeconds', () => {
+describe('parseByteSize, parseDurationSeconds and formatDuration', () => {
   it.each([
     ['40kb', 40960],
     ['2048', 2048],
@@ -21,7 +21,19 @@ describe('parseByteSize and parseDurationSeconds', () => {
     ['0', undefined],
     ['-5', undefined],
     ['1w', undefined],
+    ['99999999999999999999d', undefined],
   ])('parseDurationSeconds(%j) = %j', (input, expected) => {
     expect(parseDurationSeconds(input)).toBe(expected);
+  });
+
+  it.each([
+    [1, '1s'],
+    [90, '90s'],
+    [900, '15m'],
+    [86400, '1d'],
+    [90000, '25h'],
+    [365 * 86400, '365d'],
+  ])('formatDuration(%j) = %j', (seconds, expected) => {
+    expect(formatDuration(seconds)).toBe(expected);
   });
 });

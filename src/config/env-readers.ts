@@ -89,24 +89,51 @@ export function parseByteSize(value: string): number | undefined {
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Parses `3600` (seconds), `15m`, `12h`, `7d`. */
+/** Parses `3600` (seconds), `15m`, `12h`, `7d`; undefined unless a positive whole number of seconds. */
 export function parseDurationSeconds(value: string): number | undefined {
   const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(value.trim());
   if (!match) return undefined;
   const [, amount, unit = 's'] = match;
   const seconds = Number(amount) * (DURATION_UNITS[unit.toLowerCase()] ?? 1);
-  return seconds > 0 ? seconds : undefined;
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
-/** A positive duration in seconds (`3600`, `15m`, `12h`, `7d`). */
-export function readDuration(env: Environment, name: string, fallbackSeconds: number): number {
+/** Seconds in the largest unit that divides them evenly: 31536000 → `365d`, 90 → `90s`. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/** Bounds of a duration variable, in seconds (both inclusive). */
+export interface DurationBounds {
+  min: number;
+  max: number;
+}
+
+/**
+ * A duration in seconds (`3600`, `15m`, `12h`, `7d`) within `bounds`. Every duration has an
+ * upper bound: a value past what timers, dates and TTL indexes can hold would be accepted here
+ * and fail later, on every request that uses it.
+ */
+export function readDuration(
+  env: Environment,
+  name: string,
+  fallbackSeconds: number,
+  bounds: DurationBounds,
+): number {
   const value = readRaw(env, name);
   if (value === undefined) return fallbackSeconds;
   const seconds = parseDurationSeconds(value);
-  if (seconds === undefined) {
+  if (seconds === undefined || seconds < bounds.min || seconds > bounds.max) {
     throw new ConfigurationError(
       name,
-      `must be a positive duration such as 3600, 15m, 12h or 7d (got ${quoted(value)})`,
+      `must be a duration from ${formatDuration(bounds.min)} to ${formatDuration(bounds.max)} such as 3600, 15m, 12h or 7d (got ${quoted(value)})`,
     );
   }
   return seconds;

@@ -1,4 +1,10 @@
-import { isDatabaseUnavailableError, redactDatabaseUri } from './database-errors.js';
+import mongoose, { Schema } from 'mongoose';
+import {
+  describeInvalidDataError,
+  isDatabaseUnavailableError,
+  isInvalidDataError,
+  redactDatabaseUri,
+} from './database-errors.js';
 
 describe('redactDatabaseUri', () => {
   it.each([
@@ -47,5 +53,64 @@ describe('isDatabaseUnavailableError', () => {
     );
     expect(isDatabaseUnavailableError(named('ValidationError'))).toBe(false);
     expect(isDatabaseUnavailableError('MongoNetworkError')).toBe(false);
+  });
+});
+
+describe('isInvalidDataError', () => {
+  const connection = mongoose.createConnection();
+  const Probe = connection.model(
+    'Probe',
+    new Schema({ name: { type: String, required: true }, count: Number }, { strict: 'throw' }),
+  );
+  afterAll(() => connection.close());
+
+  async function thrown(action: () => unknown): Promise<unknown> {
+    try {
+      await action();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('nothing was thrown');
+  }
+
+  it('recognises what Mongoose throws for bad data, and describes it without the values', async () => {
+    const validation = await thrown(() => new Probe({ count: 'secret-value' }).validate());
+    const cast = await thrown(() => Probe.find({ _id: 'secret-value' }).cast());
+    const strict = await thrown(() => new Probe({ name: 'n', extra: 'secret-value' }));
+    for (const error of [validation, cast, strict]) {
+      expect(isInvalidDataError(error)).toBe(true);
+      expect(describeInvalidDataError(error)).not.toContain('secret-value');
+    }
+    expect(describeInvalidDataError(validation)).toBe(
+      'ValidationError at count (Number), name (required)',
+    );
+    expect(describeInvalidDataError(cast)).toBe('CastError to ObjectId at _id');
+    expect(describeInvalidDataError(strict)).toBe('StrictModeError at extra');
+  });
+
+  it('recognises invalid ids and documents too large to store', async () => {
+    expect(isInvalidDataError(await thrown(() => new mongoose.Types.ObjectId('nope')))).toBe(true);
+    const tooLarge = Object.assign(new Error('object to insert too large'), { code: 10334 });
+    expect(isInvalidDataError(tooLarge)).toBe(true);
+    const bulk = new Error('Document is larger than the maximum size 16777216');
+    bulk.name = 'MongoInvalidArgumentError';
+    expect(isInvalidDataError(bulk)).toBe(true);
+  });
+
+  it('leaves server faults and unavailability alone', () => {
+    const other = new Error('Method not supported');
+    other.name = 'MongoInvalidArgumentError';
+    const named = (name: string): Error => Object.assign(new Error('x'), { name });
+    for (const error of [
+      other,
+      named('MongoServerSelectionError'),
+      named('ValidationError'), // not Mongoose's
+      named('TypeError'),
+      Object.assign(new Error('E11000 duplicate key'), { code: 11000 }),
+      'CastError',
+      null,
+    ]) {
+      expect(isInvalidDataError(error)).toBe(false);
+    }
   });
 });

@@ -50,6 +50,10 @@ export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
 /** Room for a largest signal plus the Socket.IO framing around it. */
 const MIN_MESSAGE_BYTES = SIGNAL_MAX_BYTES + 6 * 1024;
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** Chat messages are kept from 1 s to 365 days (the TTL index's expireAfterSeconds). */
+export const CHAT_RETENTION_BOUNDS = { min: 1, max: 365 * 86400 };
+/** TURN credentials are valid from 1 s to 7 days. */
+export const TURN_TTL_BOUNDS = { min: 1, max: 7 * 86400 };
 
 function readMaxMessageBytes(env: Environment): number {
   const bytes = parseByteSize(readRaw(env, 'SOCKET_MAX_MESSAGE_SIZE') ?? '256kb');
@@ -77,7 +81,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
     allowGuests: readBoolean(env, 'SIGNALING_ALLOW_GUESTS', true),
     maxParticipantsPerRoom: readInteger(env, 'ROOM_MAX_PARTICIPANTS', 16, 2, 1000),
     maxMessageBytes: readMaxMessageBytes(env),
-    chatRetentionSeconds: readDuration(env, 'CHAT_RETENTION', 24 * 3600),
+    chatRetentionSeconds: readDuration(env, 'CHAT_RETENTION', 24 * 3600, CHAT_RETENTION_BOUNDS),
     chatHistoryLimit: readInteger(env, 'CHAT_HISTORY_LIMIT', 100, 0, 1000),
     stunUrls: readUrlList(env, 'STUN_URLS', DEFAULT_STUN_URLS, ['stun', 'stuns']),
     turn:
@@ -85,7 +89,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
         ? {
             urls: turnUrls,
             secret: turnSecret,
-            ttlSeconds: readDuration(env, 'TURN_TTL', 24 * 3600),
+            ttlSeconds: readDuration(env, 'TURN_TTL', 24 * 3600, TURN_TTL_BOUNDS),
           }
         : undefined,
     rateLimits: {

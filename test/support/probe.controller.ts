@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { IsInt, IsString, Length, Min } from 'class-validator';
-import type { Connection } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import { Public } from '../../src/auth/public.decorator.js';
 
 export class ProbeEchoDto {
@@ -31,6 +31,36 @@ export class ProbeController {
   @Get('crash')
   crash(): never {
     throw new Error('secret internal detail at /srv/app/secret.ts');
+  }
+
+  /**
+   * Throws what Mongoose or the driver throw when a request's data got past the DTOs: a
+   * document that fails validation, a filter that cannot be cast, a document over 16 MB. The
+   * offending value is 'leaked-client-value', which no response or log line may repeat.
+   */
+  @Get('invalid-data/:kind')
+  async invalidData(@Param('kind') kind: string): Promise<never> {
+    const model: Model<{ name: string; count?: number }> =
+      this.connection.models.ProbeData ??
+      this.connection.model(
+        'ProbeData',
+        new Schema({ name: { type: String, required: true }, count: Number }),
+      );
+    switch (kind) {
+      case 'validation':
+        await new model({ count: 'leaked-client-value' }).validate();
+        break;
+      case 'cast':
+        model.find({ _id: 'leaked-client-value' }).cast();
+        break;
+      case 'too-large':
+        throw Object.assign(new Error('object to insert too large: leaked-client-value'), {
+          name: 'MongoServerError',
+          code: 10334,
+          codeName: 'BSONObjectTooLarge',
+        });
+    }
+    throw new NotFoundException(`no such kind: ${kind}`);
   }
 
   @Get('database')

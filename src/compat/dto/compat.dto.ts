@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMongoId, IsOptional, IsString, Length } from 'class-validator';
+import { IsMongoId, IsString, Length } from 'class-validator';
+import { IsOptionalButNotNull } from '../../common/optional-not-null.decorator.js';
 import { IsMeetingCode } from '../../meetings/dto/meeting-code.js';
 
 /** The `token` the existing client sends in the body or query instead of a Bearer header. */
@@ -7,7 +8,7 @@ export class CompatTokenQueryDto {
   @ApiPropertyOptional({
     description: 'Access token (the existing client sends it here); or use a Bearer header',
   })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @Length(1, 4096)
   token?: string;
@@ -22,19 +23,19 @@ export class CompatAddActivityDto extends CompatTokenQueryDto {
     example: 'abc-defg-hij',
     description: "The client's name for the meeting code",
   })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsMeetingCode()
   meetingId?: string;
 
   @ApiPropertyOptional({ example: 'abc-defg-hij' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsMeetingCode()
   meetingCode?: string;
 
   @ApiPropertyOptional({
     description: 'Must be the signed-in user (the user always comes from the token)',
   })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsMongoId()
   user_id?: string;
 }

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptionalButNotNull } from '../../common/optional-not-null.decorator.js';
 import { Trim } from '../../common/trim.transform.js';
 import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { IsMeetingCode } from './meeting-code.js';
 
 export class CreateMeetingDto {
   @ApiPropertyOptional({ example: 'Weekly sync', maxLength: 200 })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Trim()
   @IsString()
   @Length(1, 200)
@@ -36,7 +37,7 @@ export class AddHistoryEntryDto {
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -44,7 +45,7 @@ export class HistoryQueryDto {
   page = 1;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)
