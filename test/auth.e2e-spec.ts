@@ -419,6 +419,96 @@ describe('Rate limits', () => {
       await testApp.close();
     }
   });
+
+  it('counts a login before comparing the password: guesses sent at once never exceed the limit', async () => {
+    const testApp = await startTestApp({
+      env: {
+        BCRYPT_ROUNDS: '4',
+        RATE_LIMIT_LOGIN_FAILURES: '10',
+        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
+      },
+    });
+    const api = new ApiClient(testApp);
+    try {
+      const user = await createUser(api);
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          api.post<Envelope>('/api/v1/auth/login', {
+            username: user.username,
+            password: `wrong-guess-${i}`,
+          }),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      // Each attempt is counted before its password is compared: exactly the limit get a 401.
+      expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+      for (const refused of answers.filter((answer) => answer.status === 429)) {
+        expect(refused.body).toEqual({
+          error: 'Too many failed sign-ins, try again later',
+          status: 429,
+        });
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      // Even the right password waits now.
+      const locked = await api.post('/api/v1/auth/login', {
+        username: user.username,
+        password: user.password,
+      });
+      expect(locked.status).toBe(429);
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('gives the budget back on a successful login, as before', async () => {
+    const testApp = await startTestApp({
+      env: { BCRYPT_ROUNDS: '4', RATE_LIMIT_LOGIN_FAILURES: '3' },
+    });
+    const api = new ApiClient(testApp);
+    try {
+      const user = await createUser(api);
+      const attempt = async (password: string): Promise<number> =>
+        (await api.post('/api/v1/auth/login', { username: user.username, password })).status;
+      expect([await attempt('wrong-1'), await attempt('wrong-2')]).toEqual([401, 401]);
+      expect(await attempt(user.password)).toBe(200);
+      // The failures before the success are forgotten: three more before the lock-out.
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push(await attempt(`wrong-again-${i}`));
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('keys client addresses by IPv4 address and IPv6 /64 (behind a trusted proxy)', async () => {
+    const testApp = await startTestApp({
+      env: { BCRYPT_ROUNDS: '4', TRUST_PROXY: 'loopback', RATE_LIMIT_AUTH_PER_MINUTE: '2' },
+    });
+    const api = new ApiClient(testApp);
+    const loginFrom = async (address: string): Promise<number> =>
+      (
+        await api.post(
+          '/api/v1/auth/login',
+          { username: 'nobody-here', password: 'password-123' },
+          { headers: { 'X-Forwarded-For': address } },
+        )
+      ).status;
+    try {
+      // Two addresses of one /64 share one budget...
+      expect(await loginFrom('2001:db8:0:1::1')).toBe(401);
+      expect(await loginFrom('2001:db8:0:1:ffff::2')).toBe(401);
+      expect(await loginFrom('2001:db8:0:1::3')).toBe(429);
+      // ...the next /64 has its own, and so has each IPv4 address (mapped or not).
+      expect(await loginFrom('2001:db8:0:2::1')).toBe(401);
+      expect(await loginFrom('203.0.113.7')).toBe(401);
+      expect(await loginFrom('::ffff:203.0.113.7')).toBe(401);
+      expect(await loginFrom('203.0.113.7')).toBe(429);
+      expect(await loginFrom('203.0.113.8')).toBe(401);
+    } finally {
+      await testApp.close();
+    }
+  });
 });
 
 (AGAINST_REAL_MONGODB ? describe.skip : describe)('Auth while the database is down', () => {

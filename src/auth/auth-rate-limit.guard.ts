@@ -2,14 +2,14 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { Request } from 'express';
 import { AuthService } from './auth.service.js';
 
-/** Per client address limit on register and login (RATE_LIMIT_AUTH_PER_MINUTE). */
+/** Per client address (IPv6: per /64) limit on register and login (RATE_LIMIT_AUTH_PER_MINUTE). */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
   constructor(private readonly auth: AuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    this.auth.countAuthAttempt(request.ip ?? 'unknown');
+    await this.auth.countAuthAttempt(request.ip ?? request.socket.remoteAddress ?? 'unknown');
     return true;
   }
 }

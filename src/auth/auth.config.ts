@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RateLimit } from '../common/rate-limiter.js';
+import type { RateLimit } from '../rate-limits/rate-limit.js';
 import {
   ConfigurationError,
   type Environment,

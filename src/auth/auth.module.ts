@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
@@ -17,6 +18,7 @@ import { SessionsRepository } from './sessions.repository.js';
 @Module({
   imports: [
     UsersModule,
+    RateLimitsModule,
     PassportModule,
     // The key and algorithm are AccessTokenService's, passed on every sign and verify.
     JwtModule.register({}),

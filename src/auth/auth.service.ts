@@ -1,8 +1,10 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
-import { FixedWindowRateLimiter } from '../common/rate-limiter.js';
 import type { AppConfig } from '../config/configuration.js';
+import { addressKey } from '../rate-limits/address-key.js';
+import type { KeyedLimiter } from '../rate-limits/keyed-limiter.js';
+import { RateLimits } from '../rate-limits/rate-limits.js';
 import type { UserProfileDto } from '../users/dto/user-profile.dto.js';
 import { type NewUser, usernameKeyOf, UsersService } from '../users/users.service.js';
 import { AccessTokenService, type IssuedToken } from './access-token.service.js';
@@ -13,25 +15,27 @@ import { SessionsRepository } from './sessions.repository.js';
 /** Sign-up, sign-in (brute-force limited) and sign-out. */
 @Injectable()
 export class AuthService {
-  private readonly loginFailures: FixedWindowRateLimiter;
-  /** One limiter for every register and login route of this process, whoever serves it. */
-  private readonly authAttempts: FixedWindowRateLimiter;
+  /** Login attempts per username and address; only failures keep their count. */
+  private readonly loginFailures: KeyedLimiter;
+  /** Register and login requests per address, on every route and instance that serves them. */
+  private readonly authAttempts: KeyedLimiter;
 
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsRepository,
     private readonly tokens: AccessTokenService,
     private readonly sessionEvents: SessionEvents,
+    rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
   ) {
-    const rateLimits = config.get('rateLimits', { infer: true });
-    this.loginFailures = new FixedWindowRateLimiter(rateLimits.loginFailures);
-    this.authAttempts = new FixedWindowRateLimiter(rateLimits.authPerAddress);
+    const limits = config.get('rateLimits', { infer: true });
+    this.loginFailures = rateLimits.shared('login-failures', limits.loginFailures);
+    this.authAttempts = rateLimits.shared('auth', limits.authPerAddress);
   }
 
   /** Counts a register/login request from `clientAddress`; throws 429 beyond the limit. */
-  countAuthAttempt(clientAddress: string): void {
-    const decision = this.authAttempts.consume(clientAddress);
+  async countAuthAttempt(clientAddress: string): Promise<void> {
+    const decision = await this.authAttempts.consume(addressKey(clientAddress));
     if (!decision.allowed) throw new RateLimitedException(decision.retryAfterMs);
   }
 
@@ -39,22 +43,30 @@ export class AuthService {
     return this.users.create(input);
   }
 
-  /** Checks the password (brute-force limited per username and address) and issues a token. */
+  /**
+   * Checks the password (brute-force limited per username and address) and issues a token.
+   * Every attempt is counted before the password is compared, so guesses sent at once cannot
+   * exceed the limit. A success gives the count back (the key is forgotten, as it always was
+   * after a success); so does an attempt that could not be checked (database down).
+   */
   async login(username: string, password: string, clientAddress: string): Promise<IssuedToken> {
-    const limiterKey = `${usernameKeyOf(username)}|${clientAddress}`;
-    const allowance = this.loginFailures.check(limiterKey);
+    const limiterKey = `${usernameKeyOf(username)}|${addressKey(clientAddress)}`;
+    const allowance = await this.loginFailures.consume(limiterKey);
     if (!allowance.allowed) {
       throw new RateLimitedException(
         allowance.retryAfterMs,
         'Too many failed sign-ins, try again later',
       );
     }
-    const user = await this.users.verifyCredentials(username, password);
-    if (!user) {
-      this.loginFailures.consume(limiterKey);
-      throw new UnauthorizedException('Invalid username or password');
+    let user: UserProfileDto | null;
+    try {
+      user = await this.users.verifyCredentials(username, password);
+    } catch (error) {
+      await this.loginFailures.refund(limiterKey);
+      throw error;
     }
-    this.loginFailures.reset(limiterKey);
+    if (!user) throw new UnauthorizedException('Invalid username or password');
+    await this.loginFailures.reset(limiterKey);
     return this.tokens.issue(user);
   }
 
