@@ -1,4 +1,4 @@
-import type { RateLimit } from '../common/rate-limiter.js';
+import type { RateLimit } from '../rate-limits/rate-limit.js';
 import {
   ConfigurationError,
   type Environment,

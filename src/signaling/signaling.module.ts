@@ -11,6 +11,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { createRedisClient } from '../common/redis-client.js';
 import type { AppConfig } from '../config/configuration.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 import { CallService } from './call/call.service.js';
 import { IceServersService } from './call/ice-servers.service.js';
 import { ROOM_NOTIFIER } from './call/room-notifier.js';
@@ -34,6 +35,7 @@ import { SocketSessions } from './transport/socket-sessions.js';
 @Module({
   imports: [
     AuthModule,
+    RateLimitsModule,
     MongooseModule.forFeatureAsync([
       {
         name: ChatMessage.name,

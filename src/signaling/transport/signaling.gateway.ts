@@ -6,12 +6,13 @@ import {
   type OnGatewayInit,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { FixedWindowRateLimiter, type RateLimit } from '../../common/rate-limiter.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
 import { isDatabaseUnavailableError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import type { KeyedLimiter } from '../../rate-limits/keyed-limiter.js';
+import { RateLimits } from '../../rate-limits/rate-limits.js';
 import { CallService } from '../call/call.service.js';
 import type { Caller } from '../call/caller.js';
 import { SignalingFailure } from '../protocol/errors.js';
@@ -63,7 +64,8 @@ export class SignalingGateway
   private closing = false;
   /** Departures still being processed (the registry update and the `user-left` broadcast). */
   private readonly departures = new Set<Promise<void>>();
-  private readonly limiters: Readonly<Record<SocketEventKind, FixedWindowRateLimiter>>;
+  /** Per socket id, in this process's memory (a socket lives on one instance). */
+  private readonly limiters: Readonly<Record<SocketEventKind, KeyedLimiter>>;
   /** The rule of each client event. */
   private readonly rules: {
     readonly [E in ClientEventName]: (
@@ -85,16 +87,18 @@ export class SignalingGateway
     private readonly notifier: SocketIoRoomNotifier,
     private readonly presence: SocketPresence,
     private readonly metrics: MetricsService,
+    rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
   ) {
     const limits = config.get('signaling', { infer: true }).rateLimits;
-    // One window per connected socket, dropped when it disconnects: no other bound is needed.
-    const perSocket = (limit: RateLimit) => new FixedWindowRateLimiter(limit, Infinity);
+    // Never in Redis, even when it is configured: a round trip per relayed signal would cost
+    // the relay its throughput, and one instance holds the socket, so its memory is enough.
+    // One window per connected socket, deleted when it disconnects.
     this.limiters = {
-      joins: perSocket(limits.joins),
-      signals: perSocket(limits.signals),
-      chat: perSocket(limits.chat),
-      state: perSocket(limits.state),
+      joins: rateLimits.local('socket-joins', limits.joins),
+      signals: rateLimits.local('socket-signals', limits.signals),
+      chat: rateLimits.local('socket-chat', limits.chat),
+      state: rateLimits.local('socket-state', limits.state),
     };
   }
 
@@ -126,7 +130,7 @@ export class SignalingGateway
   handleDisconnect(socket: SignalingSocket): Promise<void> {
     this.presence.disconnected();
     this.sessions.ended(socket);
-    for (const limiter of Object.values(this.limiters)) limiter.reset(socket.id);
+    for (const limiter of Object.values(this.limiters)) void limiter.reset(socket.id);
     this.logger.debug(`socket ${socket.id} disconnected`);
     // After the socket's pending events: a join still in flight must not outlive the socket.
     const departure = socket.data.queue.then(() =>
@@ -181,8 +185,11 @@ export class SignalingGateway
   }
 
   /**
-   * Rate-limits, then runs the event after the socket's previous ones and answers it. Nothing
-   * thrown here reaches Socket.IO or other sockets.
+   * Counts the event against its rate limit at once, then, after the socket's previous events,
+   * runs and answers it (or refuses it, rate-limited). The decision is a promise: waiting for
+   * it in the socket's queue keeps the events and their answers in order, and keeps every
+   * event ahead of the socket's disconnection. Nothing thrown here reaches Socket.IO or other
+   * sockets.
    */
   private handle(
     socket: SignalingSocket,
@@ -190,17 +197,19 @@ export class SignalingGateway
     ack: AckCallback | undefined,
     args: unknown[],
   ): void {
-    if (!this.limiters[EVENT_KINDS[event]].consume(socket.id).allowed) {
-      this.fail(socket, event, ack, {
-        code: 'rate-limited',
-        message: `too many ${event} events, slow down`,
-      });
-      return;
-    }
+    const decision = this.limiters[EVENT_KINDS[event]].consume(socket.id);
     socket.data.queue = socket.data.queue.then(() =>
-      this.dispatch(socket.data.caller, event, args).then(
-        (result) => ack?.({ ok: true, ...(result ?? {}) }),
-        (error: unknown) => this.fail(socket, event, ack, this.describe(event, socket.id, error)),
+      decision.then(({ allowed }) =>
+        allowed
+          ? this.dispatch(socket.data.caller, event, args).then(
+              (result) => ack?.({ ok: true, ...(result ?? {}) }),
+              (error: unknown) =>
+                this.fail(socket, event, ack, this.describe(event, socket.id, error)),
+            )
+          : this.fail(socket, event, ack, {
+              code: 'rate-limited',
+              message: `too many ${event} events, slow down`,
+            }),
       ),
     );
   }
