@@ -571,6 +571,41 @@ describe('Signaling with guests disabled, short tokens and tight rate limits', (
   });
 });
 
+describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
+  it('hands out TURN credentials a few times a minute per guest address, and per user', async () => {
+    const testApp = await startTestApp({
+      env: {
+        ...FAST,
+        TURN_URLS: 'turn:turn.example.com:3478',
+        TURN_SECRET: 'turn-shared-secret',
+        RATE_LIMIT_ICE_SERVERS_PER_MINUTE: '3',
+      },
+    });
+    const api = new ApiClient(testApp);
+    try {
+      const alice = await createUser(api);
+      const bob = await createUser(api);
+      const guestStatuses = [];
+      for (let i = 0; i < 3; i++) guestStatuses.push((await api.get('/api/v1/ice-servers')).status);
+      expect(guestStatuses).toEqual([200, 200, 200]);
+      const refused = await api.get<{ error: string; status: number }>('/api/v1/ice-servers');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ error: 'Too many requests, try again later', status: 429 });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+      // Signed-in callers are counted per user, not per address.
+      const asAlice = () => api.get('/api/v1/ice-servers', { token: alice.token });
+      const aliceStatuses = [];
+      for (let i = 0; i < 4; i++) aliceStatuses.push((await asAlice()).status);
+      expect(aliceStatuses).toEqual([200, 200, 200, 429]);
+      expect((await api.get('/api/v1/ice-servers', { token: bob.token })).status).toBe(200);
+    } finally {
+      await testApp.close();
+    }
+  });
+});
+
 (AGAINST_REAL_MONGODB ? describe.skip : describe)('Chat persistence', () => {
   it('replays chat to a late joiner after the server and its database restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-'));

@@ -109,6 +109,7 @@ describe('loadConfiguration', () => {
     ['RATE_LIMIT_AUTH_PER_MINUTE', '0'],
     ['RATE_LIMIT_LOGIN_FAILURES', 'ten'],
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', 'a while'],
+    ['RATE_LIMIT_ICE_SERVERS_PER_MINUTE', '0'],
     ['EMBEDDED_DB_TTL_SWEEP_SECONDS', '0'],
     // Durations are bounded: past them dates, timers and TTL indexes break at run time.
     ['JWT_EXPIRES_IN', '999999999d'],
@@ -184,6 +185,13 @@ describe('loadConfiguration', () => {
       loadConfiguration({ RATE_LIMIT_LOGIN_FAILURES: '3', RATE_LIMIT_LOGIN_FAILURE_WINDOW: '1h' })
         .rateLimits.loginFailures,
     ).toEqual({ limit: 3, windowMs: 3_600_000 });
+    expect(loadConfiguration({}).signaling.iceServersRateLimit).toEqual({
+      limit: 30,
+      windowMs: 60_000,
+    });
+    expect(
+      loadConfiguration({ RATE_LIMIT_ICE_SERVERS_PER_MINUTE: '5' }).signaling.iceServersRateLimit,
+    ).toEqual({ limit: 5, windowMs: 60_000 });
   });
 
   it('reads signaling settings, with TURN only when both URLs and secret are given', () => {

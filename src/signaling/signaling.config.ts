@@ -33,6 +33,8 @@ export interface SignalingConfig {
   turn: TurnConfig | undefined;
   /** Per-socket limits per event kind. */
   rateLimits: Record<SocketEventKind, RateLimit>;
+  /** GET /ice-servers per signed-in user, or per client address for guests. */
+  iceServersRateLimit: RateLimit;
 }
 
 export interface RedisConfig {
@@ -66,7 +68,10 @@ function readMaxMessageBytes(env: Environment): number {
   return bytes;
 }
 
-/** Guests, room capacity, message size, chat retention, ICE/TURN and per-socket rate limits. */
+/**
+ * Guests, room capacity, message size, chat retention, ICE/TURN, per-socket rate limits and
+ * the /ice-servers rate limit.
+ */
 export function readSignalingConfig(env: Environment): SignalingConfig {
   const turnUrls = readUrlList(env, 'TURN_URLS', [], ['turn', 'turns']);
   const turnSecret = readRaw(env, 'TURN_SECRET');
@@ -98,6 +103,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
       chat: perWindow('RATE_LIMIT_SOCKET_CHAT', 30, 10_000),
       state: perWindow('RATE_LIMIT_SOCKET_STATE', 100, 10_000),
     },
+    iceServersRateLimit: perWindow('RATE_LIMIT_ICE_SERVERS_PER_MINUTE', 30, 60_000),
   };
 }
 
