@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -13,6 +13,9 @@ import type { RateLimit } from './rate-limit.js';
  */
 export const REDIS_DECISION_TIMEOUT_MS = 500;
 
+/** How long start-up waits for the Redis connection before serving from memory meanwhile. */
+const REDIS_STARTUP_WAIT_MS = 2_000;
+
 /**
  * Builds the app's rate limiters, all from rate-limiter-flexible (fixed windows per key):
  * - `shared`: one budget for the whole cluster. With REDIS_URL, counted in Redis (an atomic
@@ -25,7 +28,7 @@ export const REDIS_DECISION_TIMEOUT_MS = 500;
  * Keys in Redis are `<REDIS_PREFIX>rl:<limiter name>:<key>`, and expire with their window.
  */
 @Injectable()
-export class RateLimits implements OnApplicationShutdown {
+export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimits');
   private readonly redis: Redis | undefined;
   private readonly keyPrefix: string;
@@ -57,6 +60,26 @@ export class RateLimits implements OnApplicationShutdown {
   /** A limit counted in this process's memory only, for keys that live on this instance. */
   local(name: string, limit: RateLimit): KeyedLimiter {
     return new KeyedLimiter(this.memory(name, limit), this.reportStoreError);
+  }
+
+  /**
+   * Waits for the Redis connection (at most REDIS_STARTUP_WAIT_MS, or until it fails), so the
+   * first requests are counted for the cluster rather than in memory.
+   */
+  async onModuleInit(): Promise<void> {
+    const client = this.redis;
+    if (!client || client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        client.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, REDIS_STARTUP_WAIT_MS);
+      client.once('ready', done);
+      client.once('error', done);
+    });
   }
 
   onApplicationShutdown(): void {
