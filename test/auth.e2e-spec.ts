@@ -7,7 +7,7 @@ import {
   uniqueUsername,
   useApiTestApp,
 } from './support/api-client.js';
-import { startTestApp } from './support/test-app.js';
+import { startTestApp, untilReady } from './support/test-app.js';
 import { AGAINST_REAL_MONGODB } from './support/test-database.js';
 
 interface Profile {
@@ -430,6 +430,7 @@ describe('Rate limits', () => {
     });
     const api = new ApiClient(testApp);
     try {
+      await untilReady(testApp);
       const user = await createUser(api);
       const answers = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
@@ -467,6 +468,7 @@ describe('Rate limits', () => {
     });
     const api = new ApiClient(testApp);
     try {
+      await untilReady(testApp);
       const user = await createUser(api);
       const attempt = async (password: string): Promise<number> =>
         (await api.post('/api/v1/auth/login', { username: user.username, password })).status;
@@ -495,6 +497,7 @@ describe('Rate limits', () => {
         )
       ).status;
     try {
+      await untilReady(testApp);
       // Two addresses of one /64 share one budget...
       expect(await loginFrom('2001:db8:0:1::1')).toBe(401);
       expect(await loginFrom('2001:db8:0:1:ffff::2')).toBe(401);

@@ -18,7 +18,7 @@ import {
   sleep,
   type TestSocket,
 } from './support/socket-client.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp, untilReady } from './support/test-app.js';
 import { AGAINST_REAL_MONGODB } from './support/test-database.js';
 
 const FAST = { BCRYPT_ROUNDS: '4', RATE_LIMIT_AUTH_PER_MINUTE: '100000' };
@@ -583,6 +583,7 @@ describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
     });
     const api = new ApiClient(testApp);
     try {
+      await untilReady(testApp);
       const alice = await createUser(api);
       const bob = await createUser(api);
       const guestStatuses = [];

@@ -103,3 +103,16 @@ export function postJson(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/**
+ * Waits until GET /health/ready answers 200. The app listens before its first database
+ * connection is up (queries are not buffered), so on a loaded machine a suite's very first
+ * query can otherwise get 503; suites that assert the first answers' statuses wait first.
+ */
+export async function untilReady(testApp: TestApp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await testApp.http('/health/ready')).status !== 200) {
+    if (Date.now() > deadline) throw new Error('the app did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
