@@ -121,6 +121,7 @@ export class SignalingGateway
   handleConnection(socket: SignalingSocket): void {
     this.presence.connected();
     socket.data.queue = Promise.resolve();
+    socket.data.refusedUntil = { joins: 0, signals: 0, chat: 0, state: 0 };
     this.bindEvents(socket);
     this.sessions.started(socket);
     const user = socket.data.caller.user;
@@ -188,7 +189,9 @@ export class SignalingGateway
    * Counts the event against its rate limit at once, then, after the socket's previous events,
    * runs and answers it (or refuses it, rate-limited). The decision is a promise: waiting for
    * it in the socket's queue keeps the events and their answers in order, and keeps every
-   * event ahead of the socket's disconnection. Nothing thrown here reaches Socket.IO or other
+   * event ahead of the socket's disconnection. Once a kind is refused, its further events
+   * are refused at once until the window ends, so a flood never piles up in the queue (say
+   * behind a join waiting for the database). Nothing thrown here reaches Socket.IO or other
    * sockets.
    */
   private handle(
@@ -197,21 +200,34 @@ export class SignalingGateway
     ack: AckCallback | undefined,
     args: unknown[],
   ): void {
-    const decision = this.limiters[EVENT_KINDS[event]].consume(socket.id);
+    const kind = EVENT_KINDS[event];
+    const refusedUntil = socket.data.refusedUntil;
+    if (refusedUntil[kind] > Date.now()) {
+      this.refuse(socket, event, ack);
+      return;
+    }
+    const allowed = this.limiters[kind].consume(socket.id).then((decision) => {
+      if (!decision.allowed) refusedUntil[kind] = Date.now() + decision.retryAfterMs;
+      return decision.allowed;
+    });
     socket.data.queue = socket.data.queue.then(() =>
-      decision.then(({ allowed }) =>
-        allowed
+      allowed.then((yes) =>
+        yes
           ? this.dispatch(socket.data.caller, event, args).then(
               (result) => ack?.({ ok: true, ...(result ?? {}) }),
               (error: unknown) =>
                 this.fail(socket, event, ack, this.describe(event, socket.id, error)),
             )
-          : this.fail(socket, event, ack, {
-              code: 'rate-limited',
-              message: `too many ${event} events, slow down`,
-            }),
+          : this.refuse(socket, event, ack),
       ),
     );
+  }
+
+  private refuse(socket: SignalingSocket, event: ClientEventName, ack?: AckCallback): void {
+    this.fail(socket, event, ack, {
+      code: 'rate-limited',
+      message: `too many ${event} events, slow down`,
+    });
   }
 
   /** Parses the event's arguments, then applies its rule. */
