@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { createRedisClient, waitUntilReady } from '../common/redis-client.js';
 import type { AppConfig } from '../config/configuration.js';
 import { KeyedLimiter } from './keyed-limiter.js';
 import type { RateLimit } from './rate-limit.js';
@@ -15,6 +16,10 @@ export const REDIS_DECISION_TIMEOUT_MS = 500;
 
 /** How long start-up waits for the Redis connection before serving from memory meanwhile. */
 const REDIS_STARTUP_WAIT_MS = 2_000;
+
+/** How this connection's errors are logged: `<role>: <error>`, then `<role>: connection restored`. */
+export const RATE_LIMITS_REDIS_ROLE =
+  'rate limits (each instance counts in its own memory meanwhile)';
 
 /**
  * Builds the app's rate limiters, all from rate-limiter-flexible (fixed windows per key):
@@ -32,8 +37,6 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimits');
   private readonly redis: Redis | undefined;
   private readonly keyPrefix: string;
-  /** Whether Redis was reachable when last heard of: outages are logged once, not per retry. */
-  private redisAvailable = true;
 
   constructor(config: ConfigService<AppConfig, true>) {
     const redis = config.get('redis', { infer: true });
@@ -63,23 +66,11 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Waits for the Redis connection (at most REDIS_STARTUP_WAIT_MS, or until it fails), so the
-   * first requests are counted for the cluster rather than in memory.
+   * Waits for the Redis connection (at most REDIS_STARTUP_WAIT_MS), so the first requests are
+   * counted for the cluster rather than in memory.
    */
   async onModuleInit(): Promise<void> {
-    const client = this.redis;
-    if (!client || client.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        client.off('error', done);
-        resolve();
-      };
-      const timer = setTimeout(done, REDIS_STARTUP_WAIT_MS);
-      client.once('ready', done);
-      client.once('error', done);
-    });
+    if (this.redis) await waitUntilReady(this.redis, REDIS_STARTUP_WAIT_MS);
   }
 
   onApplicationShutdown(): void {
@@ -95,27 +86,15 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   }
 
   private connect(url: string): Redis {
-    const client = new Redis(url, {
-      // A command sent while disconnected fails at once (and memory decides) instead of
-      // waiting for the connection; one that Redis does not answer in time fails too.
+    // Errors are logged throttled (createRedisClient), never thrown. A command sent while
+    // disconnected fails at once (and memory decides) instead of waiting for the connection;
+    // one that Redis does not answer in time fails too, and is never sent again later.
+    return createRedisClient(url, RATE_LIMITS_REDIS_ROLE, {
       enableOfflineQueue: false,
       commandTimeout: REDIS_DECISION_TIMEOUT_MS,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
     });
-    client.on('error', (error: Error) => {
-      if (!this.redisAvailable) return;
-      this.redisAvailable = false;
-      this.logger.warn(
-        `Redis unavailable (${error.message}): each instance counts rate limits in its own memory until it is back`,
-      );
-    });
-    client.on('ready', () => {
-      if (this.redisAvailable) return;
-      this.redisAvailable = true;
-      this.logger.log('Redis is back: rate limits are shared by every instance again');
-    });
-    return client;
   }
 
   private readonly reportStoreError = (error: unknown): void => {

@@ -1,10 +1,12 @@
 import { EmbeddedMongoServer } from 'embedded-mongo';
-import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
+import { Redis } from 'ioredis';
+import { RATE_LIMITS_REDIS_ROLE } from '../../src/rate-limits/rate-limits.js';
+import { RedisProcess } from '../support/redis-process.js';
 import { spawnServer, type ServerProcess } from '../support/server-process.js';
 import { closedPort } from '../support/test-app.js';
 
 const PREFIX = 'rl-cluster:';
-const OUTAGE_WARNING = 'each instance counts rate limits in its own memory';
+const OUTAGE_WARNING = `${RATE_LIMITS_REDIS_ROLE}: `;
 
 interface Node {
   server: ServerProcess;
@@ -17,7 +19,9 @@ interface Node {
  * answers from its own memory rather than failing or hanging.
  */
 describe('Rate limits across two instances sharing one Redis', () => {
-  let redis: PrivateRedis;
+  let redis: RedisProcess;
+  /** Looks at what the instances wrote. */
+  let inspector: Redis;
   let database: EmbeddedMongoServer;
   let nodeA: Node;
   let nodeB: Node;
@@ -67,7 +71,9 @@ describe('Rate limits across two instances sharing one Redis', () => {
   }
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
+    redis = await RedisProcess.start();
+    inspector = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    inspector.on('error', () => undefined);
     database = await EmbeddedMongoServer.start();
     [nodeA, nodeB] = await Promise.all([startNode(), startNode()]);
   });
@@ -78,6 +84,7 @@ describe('Rate limits across two instances sharing one Redis', () => {
     nodeB?.server.kill('SIGKILL');
     await Promise.all([nodeA?.server.exited, nodeB?.server.exited]);
     await database?.stop();
+    inspector?.disconnect();
     await redis?.stop();
   });
 
@@ -87,7 +94,7 @@ describe('Rate limits across two instances sharing one Redis', () => {
       statuses.push((await login(i % 2 === 0 ? nodeA : nodeB, '203.0.113.1')).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    expect(await redis.client.get(`${PREFIX}rl:auth:203.0.113.1`)).toBe('6');
+    expect(await inspector.get(`${PREFIX}rl:auth:203.0.113.1`)).toBe('6');
     // Another address has its own budget, on either node.
     expect((await login(nodeB, '203.0.113.2')).status).toBe(401);
   });
@@ -142,9 +149,11 @@ describe('Rate limits across two instances sharing one Redis', () => {
     for (const node of [nodeA, nodeB]) {
       expect(node.server.child.exitCode).toBeNull();
       expect((await fetch(`${node.url}/health/live`)).status).toBe(200);
-      // The outage is logged once, not once per reconnection attempt.
+      // The outage is logged, throttled: not once per reconnection attempt.
       const output = node.server.stdout() + node.server.stderr();
-      expect(output.split(OUTAGE_WARNING).length - 1).toBe(1);
+      const warnings = output.split(OUTAGE_WARNING).length - 1;
+      expect(warnings).toBeGreaterThanOrEqual(1);
+      expect(warnings).toBeLessThanOrEqual(2);
     }
   });
 });

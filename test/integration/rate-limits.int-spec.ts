@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { ConfigService } from '@nestjs/config';
+import { Redis } from 'ioredis';
 import type { AppConfig } from '../../src/config/configuration.js';
 import type { RedisConfig } from '../../src/signaling/signaling.config.js';
 import { REDIS_DECISION_TIMEOUT_MS, RateLimits } from '../../src/rate-limits/rate-limits.js';
-import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
+import { RedisProcess } from '../support/redis-process.js';
 import { closedPort } from '../support/test-app.js';
 
 const LIMIT = { limit: 5, windowMs: 60_000 };
@@ -22,7 +23,9 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
 }
 
 describe('RateLimits on Redis', () => {
-  let redis: PrivateRedis;
+  let redis: RedisProcess;
+  /** Looks at what the limiters wrote. */
+  let inspector: Redis;
   const instances: RateLimits[] = [];
 
   /** As Nest starts it: connected to Redis (or given up on it) before the first decision. */
@@ -34,11 +37,14 @@ describe('RateLimits on Redis', () => {
   }
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
+    // A Redis of the suite's own: it is paused below, which must never happen to a shared one.
+    redis = await RedisProcess.start();
+    inspector = new Redis(redis.url);
   });
 
   afterAll(async () => {
     for (const limits of instances) limits.onApplicationShutdown();
+    inspector.disconnect();
     await redis.stop();
   });
 
@@ -49,8 +55,8 @@ describe('RateLimits on Redis', () => {
     const alternating = [];
     for (let i = 0; i < 6; i++) alternating.push((await (i % 2 ? b : a).consume('k')).allowed);
     expect(alternating).toEqual([true, true, true, true, true, false]);
-    expect(await redis.client.get(`${prefix}rl:auth:k`)).toBe('6');
-    expect(await redis.client.pttl(`${prefix}rl:auth:k`)).toBeGreaterThan(55_000);
+    expect(await inspector.get(`${prefix}rl:auth:k`)).toBe('6');
+    expect(await inspector.pttl(`${prefix}rl:auth:k`)).toBeGreaterThan(55_000);
 
     const atOnce = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).consume('parallel')),
@@ -62,14 +68,14 @@ describe('RateLimits on Redis', () => {
     await a.reset('k');
     expect((await b.consume('k')).allowed).toBe(true);
     await b.refund('k');
-    expect(await redis.client.get(`${prefix}rl:auth:k`)).toBe('0');
+    expect(await inspector.get(`${prefix}rl:auth:k`)).toBe('0');
   });
 
   it('keeps local limits out of Redis', async () => {
     const prefix = `rl-${randomBytes(3).toString('hex')}:`;
     const local = (await instance(redis.url, prefix)).local('socket-signals', LIMIT);
     for (let i = 0; i < 6; i++) await local.consume('socket');
-    expect(await redis.client.keys(`${prefix}*`)).toEqual([]);
+    expect(await inspector.keys(`${prefix}*`)).toEqual([]);
   });
 
   it('decides in memory at once while Redis is unreachable', async () => {
@@ -89,8 +95,8 @@ describe('RateLimits on Redis', () => {
     const prefix = `rl-${randomBytes(3).toString('hex')}:`;
     const limiter = (await instance(redis.url, prefix)).shared('auth', LIMIT);
     expect((await limiter.consume('k')).allowed).toBe(true);
-    expect(await redis.client.get(`${prefix}rl:auth:k`)).toBe('1');
-    await redis.client.call('CLIENT', 'PAUSE', '2000', 'ALL');
+    expect(await inspector.get(`${prefix}rl:auth:k`)).toBe('1');
+    await inspector.call('CLIENT', 'PAUSE', '2000', 'ALL');
     const [decision, ms] = await timed(limiter.consume('k'));
     expect(decision.allowed).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(REDIS_DECISION_TIMEOUT_MS - 50);
