@@ -723,18 +723,21 @@ describe('Signaling: guests, repeated joins, replay order and names', () => {
     const senders = await Promise.all([client(), client(), client()]);
     for (const [i, sender] of senders.entries()) await joined(sender, 'busy-room', `S${i}`);
     const perSender = 25;
+    let acked = 0;
     const sent = senders.map((sender, i) =>
       (async () => {
         for (let n = 0; n < perSender; n++) {
           await request(sender, 'chat-message', `${i}:${n}`);
+          acked += 1;
         }
       })(),
     );
-    // Join while the senders are mid-way.
-    await sleep(30);
+    // Join while the senders are mid-way: part of the chat is history, the rest live.
+    await eventually(() => acked >= (senders.length * perSender) / 3, 10_000);
     const late = await client();
     const received = record(late, 'chat-message');
     await joined(late, 'busy-room', 'Late');
+    expect(acked).toBeLessThan(senders.length * perSender);
     await Promise.all(sent);
     await eventually(() => received.length >= senders.length * perSender, 5_000);
     await sleep(100);
@@ -748,6 +751,32 @@ describe('Signaling: guests, repeated joins, replay order and names', () => {
         .map((t) => Number(t.split(':')[1]));
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
+  });
+
+  it('refuses a signal nested too deeply, and the socket goes on working', async () => {
+    const deep = await client();
+    const peer = await client();
+    await joined(deep, 'deep-signals', 'Deep');
+    await joined(peer, 'deep-signals', 'Peer');
+    // Written as a raw Socket.IO packet: a client's own JSON.stringify would refuse it too.
+    const levels = 6_000;
+    const deepJson = `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const refused = nextEvent(deep, 'signaling-error');
+    (deep.io.engine as unknown as { write(data: string): void }).write(
+      `2["signal",${JSON.stringify(peer.id)},${deepJson}]`,
+    );
+    expect(await refused).toEqual([
+      'signal',
+      expect.objectContaining({ code: 'invalid-argument' }),
+    ]);
+    // The socket's later events are still answered, and its departure still announced.
+    const signal = nextEvent(peer, 'signal');
+    expect((await request(deep, 'signal', peer.id, { sdp: { type: 'offer' } })).ok).toBe(true);
+    expect(await signal).toEqual([deep.id, { sdp: { type: 'offer' } }]);
+    const left = nextEvent(peer, 'user-left');
+    const deepId = deep.id;
+    deep.close();
+    expect((await left)[0]).toBe(deepId);
   });
 
   it('stores chat from a signed-in user whose name is as long as sign-up allows', async () => {

@@ -1,4 +1,4 @@
-import { nestsDeeperThan } from './body-depth.middleware.js';
+import { nestsDeeperThan } from './nesting.js';
 
 /** `levels` arrays or objects inside each other, built without recursion. */
 function nested(levels: number, kind: 'array' | 'object'): unknown {

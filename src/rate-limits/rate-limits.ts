@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ThrottledLog } from '../common/throttled-log.js';
 import { ConfigService } from '@nestjs/config';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -97,8 +98,10 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  private readonly storeErrors = new ThrottledLog(this.logger);
+
   private readonly reportStoreError = (error: unknown): void => {
-    this.logger.error(`rate limit store failed: ${String((error as Error | null)?.message)}`);
+    this.storeErrors.warn(`rate limit store failed: ${String((error as Error | null)?.message)}`);
   };
 }
 

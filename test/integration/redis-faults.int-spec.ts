@@ -97,9 +97,15 @@ describe('A cluster through Redis outages and shutdowns', () => {
     expect((await request(bob, 'join-call', 'draining-room', 'Bob')).ok).toBe(true);
     const aliceId = alice.id;
     const aliceLeft = nextEvent(bob, 'user-left', 9_000);
+    const aliceDisconnected = new Promise<string>((resolve) =>
+      alice.once('disconnect', (reason) => resolve(reason)),
+    );
 
     const exit = await terminate(nodeA);
     expect((await aliceLeft)[0]).toBe(aliceId);
+    // A closed transport, which socket.io-client answers by reconnecting (elsewhere), not an
+    // "io server disconnect", after which it would stay offline.
+    expect(await aliceDisconnected).toBe('transport close');
     expect(exit.code).toBe(0);
     expect(exit.ms).toBeLessThan(10_000);
     expect(nodeA.server.stdout() + nodeA.server.stderr()).not.toMatch(ESCAPED_ERRORS);
@@ -112,8 +118,8 @@ describe('A cluster through Redis outages and shutdowns', () => {
     expect((await nodeB.server.exited).code).toBe(0);
   });
 
-  it('Redis down: a sign-out still ends its sockets here, the instance stays up and stops cleanly', async () => {
-    const node = await startNode();
+  it('Redis down: a sign-out still ends its sockets here; instances stay up and stop cleanly', async () => {
+    const [node, other] = await Promise.all([startNode(), startNode()]);
     const token = await signIn(node);
     const signedIn = await connect(node, token);
     const guest = await connect(node);
@@ -134,11 +140,39 @@ describe('A cluster through Redis outages and shutdowns', () => {
     await sleep(10_000);
     expect((await fetch(`${node.url}/health/live`)).status).toBe(200);
     expect(guest.connected).toBe(true);
-    expect(node.server.stderr()).not.toMatch(ESCAPED_ERRORS);
+    for (const { server } of [node, other]) {
+      expect(server.stdout() + server.stderr()).not.toMatch(ESCAPED_ERRORS);
+    }
 
-    const exit = await terminate(node);
-    expect(exit.code).toBe(0);
-    expect(exit.ms).toBeLessThan(10_000);
+    // Both instances of the cluster stop within the deadline, Redis still down.
+    const exits = await Promise.all([terminate(node), terminate(other)]);
+    for (const exit of exits) {
+      expect(exit.code).toBe(0);
+      expect(exit.ms).toBeLessThan(10_000);
+    }
     await redis.restart();
+  });
+
+  it('an instance started while Redis is down joins the cluster once Redis is back', async () => {
+    await redis.stop();
+    const late = await startNode();
+    // ioredis gives up a queued command after 20 reconnection attempts (about 10 s): the
+    // adapter's subscriptions must outlive that.
+    await sleep(12_000);
+    await redis.restart();
+    const other = await startNode();
+    const onLate = await connect(late);
+    const onOther = await connect(other);
+    // Its registry connection comes back within a reconnection interval (at most 2 s).
+    const deadline = Date.now() + 10_000;
+    while (!(await request(onLate, 'join-call', 'after-outage', 'Late')).ok) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(200);
+    }
+    expect((await request(onOther, 'join-call', 'after-outage', 'Other')).ok).toBe(true);
+    const signal = nextEvent(onLate, 'signal', 5_000);
+    expect((await request(onOther, 'signal', onLate.id, '{"sdp":"across"}')).ok).toBe(true);
+    expect(await signal).toEqual([onOther.id, '{"sdp":"across"}']);
+    expect(late.server.stdout() + late.server.stderr()).not.toMatch(ESCAPED_ERRORS);
   });
 });

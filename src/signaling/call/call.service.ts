@@ -50,8 +50,17 @@ export function toParticipantView(participant: Participant): ParticipantView {
 /** The suffix that tells a guest apart from a signed-in member who has the same name. */
 export const GUEST_SUFFIX = ' (guest)';
 
-function sameName(a: string, b: string): boolean {
-  return a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
+/**
+ * A name as people read it: compatibility forms folded (NFKC: full-width letters, ligatures),
+ * invisible format characters dropped, any run of white space one space, case ignored.
+ */
+function nameKey(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .toLocaleLowerCase('en');
 }
 
 /** Who is in a meeting, as signed-in users may see it over REST: no socket ids or user ids. */
@@ -83,6 +92,9 @@ export function toPresenceEntry(view: ParticipantView): PresenceEntry {
 export class CallService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Signaling');
   private readonly capacity: number;
+  /** The latest join boundary taken on this instance, and the latest chat stamp (ms). */
+  private lastBoundary = 0;
+  private lastSentAt = 0;
   private stopListening?: () => void;
 
   constructor(
@@ -136,14 +148,21 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       participants: outcome.participants.map(toParticipantView),
       iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
     });
-    if (outcome.rejoined) return result();
+    if (outcome.rejoined) {
+      // Idempotent, and repairs a subscription an earlier, failed attempt may not have made.
+      this.notifier.subscribe(caller.socketId, roomId);
+      return result();
+    }
     if (!caller.user) await this.distinguishGuest(caller.socketId, outcome.participants);
     if (outcome.left) {
       this.notifier.unsubscribe(caller.socketId, outcome.left.roomId);
       this.announceLeft(outcome.left);
     }
     // Messages sent before this instant reach the joiner from the history; later ones live.
-    const boundary = new Date();
+    // Chat sent through this instance from now on is stamped after it, and what was already
+    // sent is stamped at or before it (see sendChat).
+    const boundary = new Date(Math.max(Date.now(), this.lastSentAt));
+    this.lastBoundary = boundary.getTime();
     this.notifier.subscribe(caller.socketId, roomId);
     const usernames: Record<string, string> = {};
     for (const participant of outcome.participants)
@@ -183,12 +202,17 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private async distinguishGuest(socketId: string, members: Participant[]): Promise<void> {
     const guest = members.find((member) => member.socketId === socketId);
     if (!guest) return;
+    const key = nameKey(guest.name);
     const taken = members.some(
-      (member) => member.userId !== undefined && sameName(member.name, guest.name),
+      (member) => member.userId !== undefined && nameKey(member.name) === key,
     );
     if (!taken) return;
     guest.name = `${guest.name}${GUEST_SUFFIX}`;
-    await this.registry.rename(socketId, guest.name);
+    // The registry keeps the name shown to later joiners; failing that, the guest flag still
+    // tells them apart, and the join goes on.
+    await this.registry.rename(socketId, guest.name).catch((error: unknown) => {
+      this.logger.warn(`could not rename a guest: ${String((error as Error).message)}`);
+    });
   }
 
   /** Leaves the caller's room, staying connected. */
@@ -220,7 +244,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (!participant) throw new SignalingFailure('not-in-room', 'join a room before chatting');
     // The name everyone sees in the room, whatever a client puts in the message.
     const senderName = participant.name;
-    const sentAt = new Date();
+    // Strictly after any join boundary already taken here: a message sent in the very
+    // millisecond a late joiner subscribed is live for it, not replayed as well.
+    const sentAt = new Date(Math.max(Date.now(), this.lastBoundary + 1));
+    this.lastSentAt = Math.max(this.lastSentAt, sentAt.getTime());
     this.notifier.toRoom(
       participant.roomId,
       'chat-message',

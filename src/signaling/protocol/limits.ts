@@ -21,5 +21,8 @@ export const ROOM_ID_INPUT_MAX_LENGTH = 4096;
 /** A signal payload (SDP or ICE candidate), in UTF-8 bytes. */
 export const SIGNAL_MAX_BYTES = 64 * 1024;
 
+/** How deeply an object signal payload may nest (an SDP or ICE object needs three levels). */
+export const SIGNAL_MAX_DEPTH = 32;
+
 /** A Socket.IO socket id, as a signal target. */
 export const SOCKET_ID_MAX_LENGTH = 64;

@@ -1,3 +1,4 @@
+import { nestsDeeperThan } from '../../common/nesting.js';
 import { invalidArgument, SignalingFailure } from './errors.js';
 import type { ClientEventName, MediaState, SignalPayload } from './events.js';
 import {
@@ -6,6 +7,7 @@ import {
   ROOM_ID_MAX_LENGTH,
   SIGNAL_MAX_BYTES,
   SOCKET_ID_MAX_LENGTH,
+  SIGNAL_MAX_DEPTH,
 } from './limits.js';
 import { normalizeRoomId } from './room-id.js';
 
@@ -116,6 +118,10 @@ export function parseSignal(args: unknown[]): ParseResult<'signal'> {
       return invalidArgument(SIGNAL_TOO_BIG);
     }
   } else if (isPlainObject(payload)) {
+    // Checked first: JSON.stringify recurses and throws past a few thousand levels.
+    if (nestsDeeperThan(payload, SIGNAL_MAX_DEPTH)) {
+      return invalidArgument(`signal payload must nest at most ${SIGNAL_MAX_DEPTH} levels`);
+    }
     if (Buffer.byteLength(JSON.stringify(payload)) > SIGNAL_MAX_BYTES) {
       return invalidArgument(SIGNAL_TOO_BIG);
     }

@@ -5,13 +5,10 @@ import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { createRedisClient, waitUntilReady } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
-import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
 
 /** How long start-up waits for Redis before serving anyway (the clients keep retrying). */
 const REDIS_READY_WAIT_MS = 5_000;
-/** How long closing waits for the adapter's own unsubscribe before cutting the connections. */
-const ADAPTER_CLOSE_WAIT_MS = 1_000;
 
 /**
  * Socket.IO server options that come from configuration (gateway decorators are static):
@@ -43,7 +40,11 @@ export class SignalingIoAdapter extends IoAdapter {
     const publisher = createRedisClient(url, 'Socket.IO adapter (publish)', {
       enableOfflineQueue: false,
     });
-    const subscriber = createRedisClient(url, 'Socket.IO adapter (subscribe)');
+    // Its (p)subscribe commands wait for Redis however long it is away: ioredis re-subscribes
+    // after a reconnection only to channels whose subscription once succeeded.
+    const subscriber = createRedisClient(url, 'Socket.IO adapter (subscribe)', {
+      maxRetriesPerRequest: null,
+    });
     this.catchPublishFailures(publisher);
     this.redisClients = [publisher, subscriber];
     const ready = await Promise.all(
@@ -75,13 +76,12 @@ export class SignalingIoAdapter extends IoAdapter {
   }
 
   /**
-   * After the sockets were disconnected (SignalingGateway's shutdown). The adapter's own
-   * unsubscribe waits on Redis: bounded, so a Redis outage cannot hold the shutdown.
+   * After the sockets were closed (SignalingGateway's shutdown). Nest closes the HTTP server
+   * the Socket.IO server shares (super.close returns at once); the Redis clients are cut
+   * here, without waiting on Redis, so an outage cannot hold the shutdown.
    */
   override async close(server: Server): Promise<void> {
-    const closing = super.close(server);
-    if ((await withinTimeLimit(closing, ADAPTER_CLOSE_WAIT_MS)) === TIMED_OUT)
-      this.log.warn('Socket.IO adapter did not close in time (Redis unreachable?)');
+    await super.close(server);
     for (const client of this.redisClients.splice(0)) client.disconnect();
   }
 

@@ -107,12 +107,14 @@ export class SignalingGateway
     this.notifier.attach(server);
     this.sessions.attach(server);
     server.use((socket, next) => {
+      // Shutting down: close the connection rather than refuse it. A refusal (connect_error)
+      // is final for socket.io-client; a closed transport makes it reconnect, elsewhere.
       if (this.closing) {
-        next(new Error('Server shutting down'));
+        socket.conn.close();
         return;
       }
       this.sessions.authenticate(socket).then(
-        () => next(),
+        () => (this.closing ? socket.conn.close() : next()),
         (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
       );
     });
@@ -134,13 +136,14 @@ export class SignalingGateway
     for (const limiter of Object.values(this.limiters)) void limiter.reset(socket.id);
     this.logger.debug(`socket ${socket.id} disconnected`);
     // After the socket's pending events: a join still in flight must not outlive the socket.
-    const departure = socket.data.queue.then(() =>
+    // After the socket's events however they ended: the departure always runs.
+    const depart = (): Promise<void> =>
       this.call.disconnected(socket.id).catch((error: unknown) => {
         this.departureFailures.warn(
           `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
         );
-      }),
-    );
+      });
+    const departure = socket.data.queue.then(depart, depart);
     socket.data.queue = departure;
     this.departures.add(departure);
     void departure.finally(() => this.departures.delete(departure));
@@ -156,9 +159,17 @@ export class SignalingGateway
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
-    for (const socket of sockets) socket.disconnect(true);
-    if (sockets.length > 0) this.logger.log(`disconnected ${sockets.length} sockets`);
-    const drained = await withinTimeLimit(Promise.all([...this.departures]), DRAIN_MS);
+    // Closing the transport (not socket.disconnect(), which socket.io-client takes as final)
+    // makes clients reconnect, through the load balancer, to an instance that stays.
+    const gone = sockets.map(
+      (socket) => new Promise<void>((resolve) => socket.once('disconnect', () => resolve())),
+    );
+    for (const socket of sockets) socket.conn.close();
+    if (sockets.length > 0) this.logger.log(`closing ${sockets.length} connections`);
+    const drained = await withinTimeLimit(
+      Promise.all(gone).then(() => Promise.allSettled([...this.departures])),
+      DRAIN_MS,
+    );
     if (drained === TIMED_OUT)
       this.logger.warn(
         `${this.departures.size} departures were not announced within ${DRAIN_MS} ms`,
@@ -211,15 +222,20 @@ export class SignalingGateway
       return decision.allowed;
     });
     socket.data.queue = socket.data.queue.then(() =>
-      allowed.then((yes) =>
-        yes
-          ? this.dispatch(socket.data.caller, event, args).then(
-              (result) => ack?.({ ok: true, ...(result ?? {}) }),
-              (error: unknown) =>
-                this.fail(socket, event, ack, this.describe(event, socket.id, error)),
-            )
-          : this.refuse(socket, event, ack),
-      ),
+      allowed
+        .then((yes) =>
+          yes
+            ? this.dispatch(socket.data.caller, event, args).then(
+                (result) => ack?.({ ok: true, ...(result ?? {}) }),
+                (error: unknown) =>
+                  this.fail(socket, event, ack, this.describe(event, socket.id, error)),
+              )
+            : this.refuse(socket, event, ack),
+        )
+        .catch((error: unknown) => {
+          // Last line: the queue stays usable whatever went wrong around the rule.
+          this.logger.error(`${event} from ${socket.id} failed: ${String(error)}`);
+        }),
     );
   }
 
@@ -231,15 +247,16 @@ export class SignalingGateway
   }
 
   /** Parses the event's arguments, then applies its rule. */
-  private dispatch<E extends ClientEventName>(
+  private async dispatch<E extends ClientEventName>(
     caller: Caller,
     event: E,
     args: unknown[],
   ): Promise<object | void> {
+    // async: whatever a parser or rule throws becomes this promise's rejection, answered as a
+    // failure, and never breaks the socket's queue.
     const message = MESSAGE_PARSERS[event](args, caller.user ? SIGNED_IN : GUEST);
-    return message instanceof SignalingFailure
-      ? Promise.reject(message)
-      : this.rules[event](caller, message);
+    if (message instanceof SignalingFailure) throw message;
+    return this.rules[event](caller, message);
   }
 
   private fail(

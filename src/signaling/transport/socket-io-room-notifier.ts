@@ -35,22 +35,35 @@ export class SocketIoRoomNotifier implements RoomNotifier {
 
   /**
    * Everything Socket.IO sends to a socket, its own emits and room broadcasts alike, goes out
-   * through its Engine.IO connection's write(): holding back means queueing those writes.
+   * through its Engine.IO connection's write(): holding back means queueing those writes. A
+   * socket that starts disconnecting meanwhile (sign-out, shutdown) gets what was held at once,
+   * so its last events (`session-ended`, the disconnect itself) still reach it.
    */
   holdBack(socketId: string): (first: () => void) => void {
-    const connection = this.local(socketId)?.conn;
-    if (!connection) return (first) => first();
+    const socket = this.local(socketId);
+    if (!socket) return (first) => first();
+    const connection = socket.conn;
     const held: Parameters<typeof connection.write>[] = [];
     connection.write = (...args: Parameters<typeof connection.write>) => {
       held.push(args);
       return connection;
     };
-    return (first) => {
+    let released = false;
+    const release = (first?: () => void): void => {
+      if (released) return;
+      released = true;
+      socket.off('disconnecting', onDisconnecting);
       // Back to the prototype's write.
       delete (connection as Partial<Pick<typeof connection, 'write'>>).write;
-      first();
-      for (const args of held) connection.write(...args);
+      try {
+        first?.();
+      } finally {
+        for (const args of held) connection.write(...args);
+      }
     };
+    const onDisconnecting = (): void => release();
+    socket.once('disconnecting', onDisconnecting);
+    return release;
   }
 
   toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void {
