@@ -2,16 +2,12 @@ import { EmbeddedMongoServer } from 'embedded-mongo';
 import { Redis } from 'ioredis';
 import { RATE_LIMITS_REDIS_ROLE } from '../../src/rate-limits/rate-limits.js';
 import { RedisProcess } from '../support/redis-process.js';
-import { spawnServer, type ServerProcess } from '../support/server-process.js';
-import { closedPort } from '../support/test-app.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
 
 const PREFIX = 'rl-cluster:';
 const OUTAGE_WARNING = `${RATE_LIMITS_REDIS_ROLE}: `;
 
-interface Node {
-  server: ServerProcess;
-  url: string;
-}
+type Node = ClusterNode;
 
 /**
  * Two real app processes (node dist/main.js) behind one Redis of the suite's own: the sign-in
@@ -26,25 +22,17 @@ describe('Rate limits across two instances sharing one Redis', () => {
   let nodeA: Node;
   let nodeB: Node;
 
-  async function startNode(): Promise<Node> {
-    const port = await closedPort();
-    const server = spawnServer({
-      PORT: String(port),
+  function startNode(): Promise<Node> {
+    return startClusterNode({
       DB_URI: database.uri('meet'),
       REDIS_URL: redis.url,
       REDIS_PREFIX: PREFIX,
-      JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
-      BCRYPT_ROUNDS: '4',
-      LOG_LEVEL: 'warn',
       // The suite plays several clients through X-Forwarded-For, each with its own budgets.
       TRUST_PROXY: 'loopback',
       RATE_LIMIT_AUTH_PER_MINUTE: '5',
       RATE_LIMIT_LOGIN_FAILURES: '2',
       RATE_LIMIT_ICE_SERVERS_PER_MINUTE: '3',
     });
-    const url = `http://127.0.0.1:${port}`;
-    await server.waitFor(`${url}/health/ready`, 200, 20_000);
-    return { server, url };
   }
 
   function post(node: Node, path: string, body: object, client: string): Promise<Response> {

@@ -1,6 +1,6 @@
 import { EmbeddedMongoServer } from 'embedded-mongo';
 import { RedisProcess } from '../support/redis-process.js';
-import { spawnServer, type ServerProcess } from '../support/server-process.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
 import {
   connectSocket,
   eventually,
@@ -9,12 +9,8 @@ import {
   sleep,
   type TestSocket,
 } from '../support/socket-client.js';
-import { closedPort } from '../support/test-app.js';
 
-interface Node {
-  server: ServerProcess;
-  url: string;
-}
+type Node = ClusterNode;
 
 /** What a process prints when an error escaped every handler. */
 const ESCAPED_ERRORS = /Unhandled error event|Connection is closed|unhandled promise rejection/i;
@@ -31,20 +27,12 @@ describe('A cluster through Redis outages and shutdowns', () => {
   const sockets: TestSocket[] = [];
 
   async function startNode(): Promise<Node> {
-    const port = await closedPort();
-    const server = spawnServer({
-      PORT: String(port),
+    const node = await startClusterNode({
       DB_URI: database.uri('meet'),
       REDIS_URL: redis.url,
       NODE_HEARTBEAT_SECONDS: '1',
       NODE_DEAD_AFTER_SECONDS: '3',
-      JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
-      BCRYPT_ROUNDS: '4',
-      LOG_LEVEL: 'warn',
     });
-    const url = `http://127.0.0.1:${port}`;
-    await server.waitFor(`${url}/health/ready`, 200, 20_000);
-    const node = { server, url };
     nodes.push(node);
     return node;
   }

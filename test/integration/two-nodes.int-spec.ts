@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EmbeddedMongoServer } from 'embedded-mongo';
-import { spawnServer, type ServerProcess } from '../support/server-process.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
 import {
   connectSocket,
   eventually,
@@ -10,15 +10,11 @@ import {
   request,
   type TestSocket,
 } from '../support/socket-client.js';
-import { closedPort } from '../support/test-app.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DEAD_AFTER_SECONDS = 3;
 
-interface Node {
-  server: ServerProcess;
-  url: string;
-}
+type Node = ClusterNode;
 
 /**
  * Two real app processes (node dist/main.js) sharing one Redis and one database, and the
@@ -31,22 +27,14 @@ describe('Two instances behind one Redis behave as one service', () => {
   let nodeB: Node;
   const sockets: TestSocket[] = [];
 
-  async function startNode(): Promise<Node> {
-    const port = await closedPort();
-    const server = spawnServer({
-      PORT: String(port),
+  function startNode(): Promise<Node> {
+    return startClusterNode({
       DB_URI: database.uri('meet'),
       REDIS_URL,
       REDIS_PREFIX: prefix,
       NODE_HEARTBEAT_SECONDS: '1',
       NODE_DEAD_AFTER_SECONDS: String(DEAD_AFTER_SECONDS),
-      JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
-      BCRYPT_ROUNDS: '4',
-      LOG_LEVEL: 'warn',
     });
-    const url = `http://127.0.0.1:${port}`;
-    await server.waitFor(`${url}/health/ready`, 200, 20_000);
-    return { server, url };
   }
 
   async function connect(node: Node, token?: string): Promise<TestSocket> {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { closedPort } from './test-app.js';
 
 export const MAIN_JS = resolve(import.meta.dirname, '../../dist/main.js');
 
@@ -64,4 +65,27 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
       }
     },
   };
+}
+
+export interface ClusterNode {
+  server: ServerProcess;
+  url: string;
+}
+
+/**
+ * One app process of a test cluster (give it DB_URI, REDIS_URL and the rest in `env`): the
+ * secret every node shares, cheap hashing and quiet logs. Resolves once it is ready.
+ */
+export async function startClusterNode(env: Record<string, string>): Promise<ClusterNode> {
+  const port = await closedPort();
+  const server = spawnServer({
+    PORT: String(port),
+    JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',
+    BCRYPT_ROUNDS: '4',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await server.waitFor(`${url}/health/ready`, 200, 20_000);
+  return { server, url };
 }
