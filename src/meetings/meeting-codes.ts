@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { normalizeRoomId } from '../signaling/protocol/room-id.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const MEETING_CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/i;
 
 /**
  * A new meeting code in the familiar `xxx-xxxx-xxx` form: 10 random lower-case letters from
@@ -9,4 +11,14 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 export function generateMeetingCode(): string {
   const letters = Array.from({ length: 10 }, () => LETTERS[randomInt(LETTERS.length)]).join('');
   return `${letters.slice(0, 3)}-${letters.slice(3, 7)}-${letters.slice(7)}`;
+}
+
+/**
+ * The meeting code a client means (a code or a meeting URL, as `normalizeRoomId` reads them),
+ * lower-cased: `ABC-DEFG-HIJ` is `abc-defg-hij`. Undefined for anything that cannot be a
+ * generated code, which therefore cannot be a registered meeting (no lookup needed).
+ */
+export function toMeetingCode(raw: unknown): string | undefined {
+  const roomId = normalizeRoomId(raw);
+  return roomId !== undefined && MEETING_CODE.test(roomId) ? roomId.toLowerCase() : undefined;
 }

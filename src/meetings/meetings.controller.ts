@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -6,12 +7,16 @@ import {
   HttpCode,
   HttpStatus,
   Param,
+  Patch,
   Post,
   Query,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -22,32 +27,48 @@ import {
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto.js';
-import { Public } from '../auth/public.decorator.js';
+import { OptionalAuth } from '../auth/public.decorator.js';
 import {
   AddHistoryEntryDto,
   CreateMeetingDto,
   HistoryEntryDto,
   HistoryPageDto,
-  HistoryQueryDto,
+  HostMeetingDto,
   MeetingDto,
+  MeetingPageDto,
+  PageQueryDto,
+  UpdateMeetingDto,
 } from './dto/meetings.dto.js';
 import { MeetingsService } from './meetings.service.js';
 
 @ApiTags('meetings')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
+@ApiExtraModels(HostMeetingDto)
 @Controller('meetings')
 export class MeetingsController {
   constructor(private readonly meetings: MeetingsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a meeting with a generated code; you are its host' })
-  @ApiCreatedResponse({ type: MeetingDto })
+  @ApiOperation({
+    summary: 'Create a meeting with a generated code and its settings; you are its host',
+  })
+  @ApiCreatedResponse({ type: HostMeetingDto })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: CreateMeetingDto,
-  ): Promise<MeetingDto> {
-    return this.meetings.createMeeting(user.userId, body.title);
+  ): Promise<HostMeetingDto> {
+    return this.meetings.createMeeting(user.userId, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The meetings you host, newest first, paginated' })
+  @ApiOkResponse({ type: MeetingPageDto })
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: PageQueryDto,
+  ): Promise<MeetingPageDto> {
+    return this.meetings.hostedPage(user.userId, query.page, query.limit);
   }
 
   @Get('history')
@@ -55,7 +76,7 @@ export class MeetingsController {
   @ApiOkResponse({ type: HistoryPageDto })
   history(
     @CurrentUser() user: AuthenticatedUser,
-    @Query() query: HistoryQueryDto,
+    @Query() query: PageQueryDto,
   ): Promise<HistoryPageDto> {
     return this.meetings.historyPage(user.userId, query.page, query.limit);
   }
@@ -82,12 +103,43 @@ export class MeetingsController {
     await this.meetings.removeHistoryEntry(user.userId, id);
   }
 
-  @Public()
+  @OptionalAuth()
   @Get(':code')
-  @ApiOperation({ summary: "A meeting's public details (no sign-in needed: guests join by link)" })
+  @ApiOperation({
+    summary: "A meeting's public details (no sign-in needed: guests join by link)",
+    description:
+      'Codes are matched in any case. Never the passcode, except to its host signed in (Bearer), who gets the host view (HostMeetingDto). A token, if sent, must be valid.',
+  })
   @ApiOkResponse({ type: MeetingDto })
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  find(@Param('code') code: string): Promise<MeetingDto> {
-    return this.meetings.findMeeting(code);
+  find(
+    @Param('code') code: string,
+    @CurrentUser({ optional: true }) user?: AuthenticatedUser,
+  ): Promise<MeetingDto | HostMeetingDto> {
+    return this.meetings.findMeeting(code, user?.userId);
+  }
+
+  @Patch(':code')
+  @ApiOperation({
+    summary: "Change a meeting's settings (its host only)",
+    description: 'Any of the fields; `passcode: null` removes the passcode. Empty body: 400.',
+  })
+  @ApiOkResponse({ type: HostMeetingDto })
+  @ApiBadRequestResponse({ type: ErrorEnvelopeDto })
+  @ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'You are not its host' })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('code') code: string,
+    @Body() body: UpdateMeetingDto,
+  ): Promise<HostMeetingDto> {
+    if (
+      body.passcode === undefined &&
+      body.allowGuests === undefined &&
+      body.muteOnEntry === undefined
+    ) {
+      throw new BadRequestException('Nothing to change: send passcode, allowGuests or muteOnEntry');
+    }
+    return this.meetings.updateSettings(user.userId, code, body);
   }
 }

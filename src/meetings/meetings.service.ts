@@ -1,10 +1,24 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Optional,
+} from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import mongoose, { type Model, Types } from 'mongoose';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isDuplicateKeyError } from '../database/database-errors.js';
 import { UsersService } from '../users/users.service.js';
-import type { HistoryEntryDto, HistoryPageDto, MeetingDto } from './dto/meetings.dto.js';
-import { generateMeetingCode } from './meeting-codes.js';
+import type {
+  HistoryEntryDto,
+  HistoryPageDto,
+  HostMeetingDto,
+  MeetingDto,
+  MeetingPageDto,
+} from './dto/meetings.dto.js';
+import { generateMeetingCode, toMeetingCode } from './meeting-codes.js';
+import { MEETING_PRESENCE, type MeetingPresence } from './meeting-presence.js';
 import { MeetingHistoryEntry } from './schemas/meeting-history-entry.schema.js';
 import { Meeting } from './schemas/meeting.schema.js';
 
@@ -19,6 +33,51 @@ interface StoredMeeting {
   title?: string;
   hostId: Types.ObjectId;
   createdAt: Date;
+  /** Only when selected with `+passcode`. */
+  passcode?: string;
+  /** Missing on meetings stored before the settings existed: see `settingsOf`. */
+  allowGuests?: boolean;
+  muteOnEntry?: boolean;
+}
+
+/** A meeting's settings as chosen by its host; null passcode: none. */
+export interface MeetingSettings {
+  passcode?: string | null;
+  allowGuests?: boolean;
+  muteOnEntry?: boolean;
+}
+
+/** What the signaling side needs to admit someone to a registered meeting. */
+export interface MeetingJoinRules {
+  /** The meeting's (lower-case) code: the room id to use. */
+  code: string;
+  hostId: string;
+  allowGuests: boolean;
+  muteOnEntry: boolean;
+  passcodeRequired: boolean;
+  /**
+   * Whether `candidate` is the passcode, compared in constant time. Without a passcode
+   * (`passcodeRequired` false) every candidate is accepted; a non-string never matches one.
+   */
+  passcodeMatches(candidate: string): boolean;
+}
+
+/** The fields a host's view needs, passcode included (it is `select: false`). */
+const HOST_VIEW_FIELDS = 'code title hostId createdAt allowGuests muteOnEntry +passcode';
+
+function settingsOf(meeting: StoredMeeting): { allowGuests: boolean; muteOnEntry: boolean } {
+  return { allowGuests: meeting.allowGuests ?? true, muteOnEntry: meeting.muteOnEntry ?? false };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function passcodeMatcher(passcode: string | undefined): (candidate: string) => boolean {
+  if (passcode === undefined) return () => true;
+  const expected = sha256(passcode);
+  return (candidate: string) =>
+    typeof candidate === 'string' && timingSafeEqual(sha256(candidate), expected);
 }
 
 const CODE_ATTEMPTS = 5;
@@ -27,25 +86,34 @@ function toEntry(entry: StoredEntry): HistoryEntryDto {
   return { id: entry._id.toString(), meetingCode: entry.meetingCode, date: entry.date };
 }
 
-/** Meetings (codes and hosts) and each user's meeting history. */
+/** Meetings (codes, hosts and settings) and each user's meeting history. */
 @Injectable()
 export class MeetingsService {
   constructor(
     @InjectModel(Meeting.name) private readonly meetings: Model<Meeting>,
     @InjectModel(MeetingHistoryEntry.name) private readonly history: Model<MeetingHistoryEntry>,
     private readonly users: UsersService,
+    @Optional()
+    @Inject(MEETING_PRESENCE)
+    private readonly presence?: MeetingPresence,
   ) {}
 
-  /** A meeting with a fresh unguessable code, hosted by `hostId`. */
-  async createMeeting(hostId: string, title?: string): Promise<MeetingDto> {
+  /** A meeting with a fresh unguessable code, hosted by `hostId`: the host's view. */
+  async createMeeting(
+    hostId: string,
+    options: MeetingSettings & { title?: string } = {},
+  ): Promise<HostMeetingDto> {
     for (let attempt = 1; ; attempt++) {
       try {
         const created = await this.meetings.create({
           code: generateMeetingCode(),
-          title,
+          title: options.title,
           hostId: new Types.ObjectId(hostId),
+          passcode: options.passcode ?? undefined,
+          allowGuests: options.allowGuests,
+          muteOnEntry: options.muteOnEntry,
         });
-        return this.describe(created);
+        return this.describeForHost(created.toObject<StoredMeeting>());
       } catch (error) {
         // A collision among 1.4e14 codes is rare; try again with another.
         if (!isDuplicateKeyError(error) || attempt >= CODE_ATTEMPTS) throw error;
@@ -53,10 +121,98 @@ export class MeetingsService {
     }
   }
 
-  async findMeeting(code: string): Promise<MeetingDto> {
-    const meeting = await this.meetings.findOne({ code }).lean<StoredMeeting>().exec();
+  /**
+   * A meeting by code (any case, or its URL): the public view, or the host's view when
+   * `viewerId` is its host. Unknown → 404.
+   */
+  async findMeeting(rawCode: string, viewerId?: string): Promise<MeetingDto | HostMeetingDto> {
+    const code = toMeetingCode(rawCode);
+    if (code === undefined) throw new NotFoundException('Meeting not found');
+    const meeting = await this.meetings
+      .findOne({ code })
+      .select(HOST_VIEW_FIELDS)
+      .lean<StoredMeeting>()
+      .exec();
     if (!meeting) throw new NotFoundException('Meeting not found');
-    return this.describe(meeting);
+    return viewerId !== undefined && meeting.hostId.toString() === viewerId
+      ? this.describeForHost(meeting)
+      : this.describe(meeting);
+  }
+
+  /** Changes a meeting's settings: its host only (403), unknown code 404. The host's view. */
+  async updateSettings(
+    hostId: string,
+    rawCode: string,
+    settings: MeetingSettings,
+  ): Promise<HostMeetingDto> {
+    const code = toMeetingCode(rawCode);
+    if (code === undefined) throw new NotFoundException('Meeting not found');
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, 1> = {};
+    if (settings.passcode === null) unset.passcode = 1;
+    else if (settings.passcode !== undefined) set.passcode = settings.passcode;
+    if (settings.allowGuests !== undefined) set.allowGuests = settings.allowGuests;
+    if (settings.muteOnEntry !== undefined) set.muteOnEntry = settings.muteOnEntry;
+    const updated = mongoose.isValidObjectId(hostId)
+      ? await this.meetings
+          .findOneAndUpdate(
+            { code, hostId: new Types.ObjectId(hostId) },
+            { $set: set, $unset: unset },
+            { returnDocument: 'after', runValidators: true },
+          )
+          .select(HOST_VIEW_FIELDS)
+          .lean<StoredMeeting>()
+          .exec()
+      : null;
+    if (updated) return this.describeForHost(updated);
+    const exists = await this.meetings.exists({ code }).exec();
+    if (!exists) throw new NotFoundException('Meeting not found');
+    throw new ForbiddenException('Only the host can change this meeting');
+  }
+
+  /** The meetings `hostId` hosts, newest first: host views. */
+  async hostedPage(hostId: string, page: number, limit: number): Promise<MeetingPageDto> {
+    const filter = { hostId: new Types.ObjectId(hostId) };
+    const [items, total] = await Promise.all([
+      this.meetings
+        .find(filter)
+        .select(HOST_VIEW_FIELDS)
+        .sort({ createdAt: -1, _id: -1 })
+        .skip((page - 1) * limit)
+        .limit(limit)
+        .lean<StoredMeeting[]>()
+        .exec(),
+      this.meetings.countDocuments(filter).exec(),
+    ]);
+    const hostName = await this.hostName(hostId);
+    return {
+      items: await Promise.all(items.map((item) => this.describeForHost(item, hostName))),
+      total,
+      page,
+      limit,
+    };
+  }
+
+  /**
+   * The rules for joining the room `roomId` (as `normalizeRoomId` gives it; any case), or
+   * undefined when it is not a registered meeting (an open room). One indexed, lean read.
+   */
+  async joinRules(roomId: string): Promise<MeetingJoinRules | undefined> {
+    const code = toMeetingCode(roomId);
+    if (code === undefined) return undefined;
+    const meeting = await this.meetings
+      .findOne({ code })
+      .select('code hostId allowGuests muteOnEntry +passcode')
+      .lean<Pick<StoredMeeting, 'code' | 'hostId' | 'allowGuests' | 'muteOnEntry' | 'passcode'>>()
+      .exec();
+    if (!meeting) return undefined;
+    return {
+      code: meeting.code,
+      hostId: meeting.hostId.toString(),
+      ...settingsOf(meeting as StoredMeeting),
+      passcodeRequired: meeting.passcode !== undefined,
+      passcodeMatches: passcodeMatcher(meeting.passcode),
+    };
   }
 
   async addToHistory(userId: string, meetingCode: string): Promise<HistoryEntryDto> {
@@ -103,14 +259,33 @@ export class MeetingsService {
     if (result.deletedCount === 0) throw new NotFoundException('History entry not found');
   }
 
-  private async describe(meeting: StoredMeeting): Promise<MeetingDto> {
-    const host = await this.users.findProfile(meeting.hostId.toString());
+  private async hostName(hostId: string): Promise<string> {
+    return (await this.users.findProfile(hostId))?.name ?? 'Unknown host';
+  }
+
+  /** The public view: never the passcode, never the host's id. */
+  private async describe(meeting: StoredMeeting, hostName?: string): Promise<MeetingDto> {
+    const [name, live] = await Promise.all([
+      hostName ?? this.hostName(meeting.hostId.toString()),
+      this.presence ? this.presence.isLive(meeting.code) : false,
+    ]);
     const dto: MeetingDto = {
       code: meeting.code,
-      hostName: host?.name ?? 'Unknown host',
+      hostName: name,
       createdAt: meeting.createdAt,
+      passcodeRequired: typeof meeting.passcode === 'string',
+      ...settingsOf(meeting),
+      live,
     };
     if (meeting.title) dto.title = meeting.title;
     return dto;
+  }
+
+  /** The host's view: the public one and the passcode (null: none). */
+  private async describeForHost(
+    meeting: StoredMeeting,
+    hostName?: string,
+  ): Promise<HostMeetingDto> {
+    return { ...(await this.describe(meeting, hostName)), passcode: meeting.passcode ?? null };
   }
 }

@@ -1,12 +1,59 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { IsOptionalButNotNull } from '../../common/optional-not-null.decorator.js';
 import { Trim } from '../../common/trim.transform.js';
 import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { IsMeetingCode } from './meeting-code.js';
 
-export class CreateMeetingDto {
+export const PASSCODE_MIN_LENGTH = 4;
+export const PASSCODE_MAX_LENGTH = 32;
+
+/**
+ * A meeting passcode: a string of 4-32 characters taken exactly as sent (not trimmed: what
+ * the host types is what joiners must type), or null for none. Left out: unchanged/none.
+ */
+function IsPasscodeOrNull(): PropertyDecorator {
+  return (target: object, propertyKey: string | symbol) => {
+    ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null)(
+      target,
+      propertyKey,
+    );
+    IsString()(target, propertyKey);
+    Length(PASSCODE_MIN_LENGTH, PASSCODE_MAX_LENGTH)(target, propertyKey);
+  };
+}
+
+const PASSCODE_PROPERTY = {
+  type: String,
+  nullable: true,
+  minLength: PASSCODE_MIN_LENGTH,
+  maxLength: PASSCODE_MAX_LENGTH,
+  example: 'blue-otter',
+} as const;
+
+/** The settings a host chooses; the same fields at creation and in PATCH. */
+export class MeetingSettingsDto {
+  @ApiPropertyOptional({
+    ...PASSCODE_PROPERTY,
+    description:
+      'Joiners must give it (hosts are exempt). Exactly as sent, not trimmed; null: no passcode.',
+  })
+  @IsPasscodeOrNull()
+  passcode?: string | null;
+
+  @ApiPropertyOptional({ default: true, description: 'Whether guests (not signed in) may join' })
+  @IsOptionalButNotNull()
+  @IsBoolean()
+  allowGuests?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Joiners are asked to start muted' })
+  @IsOptionalButNotNull()
+  @IsBoolean()
+  muteOnEntry?: boolean;
+}
+
+export class CreateMeetingDto extends MeetingSettingsDto {
   @ApiPropertyOptional({ example: 'Weekly sync', maxLength: 200 })
   @IsOptionalButNotNull()
   @Trim()
@@ -15,6 +62,10 @@ export class CreateMeetingDto {
   title?: string;
 }
 
+/** At least one field (an empty body is refused). */
+export class UpdateMeetingDto extends MeetingSettingsDto {}
+
+/** What anyone may know about a meeting: nothing secret, not the host's id. */
 export class MeetingDto {
   @ApiProperty({ example: 'abc-defg-hij' })
   code!: string;
@@ -27,6 +78,38 @@ export class MeetingDto {
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
+
+  @ApiProperty({ description: 'Whether joiners must give a passcode' })
+  passcodeRequired!: boolean;
+
+  @ApiProperty({ description: 'Whether guests (not signed in) may join' })
+  allowGuests!: boolean;
+
+  @ApiProperty({ description: 'Whether joiners are asked to start muted' })
+  muteOnEntry!: boolean;
+
+  @ApiProperty({ description: 'Whether anyone is in the call right now' })
+  live!: boolean;
+}
+
+/** The host's view of their meeting: the public view and the passcode. */
+export class HostMeetingDto extends MeetingDto {
+  @ApiProperty({ ...PASSCODE_PROPERTY, description: 'The passcode, or null when there is none' })
+  passcode!: string | null;
+}
+
+export class MeetingPageDto {
+  @ApiProperty({ type: [HostMeetingDto] })
+  items!: HostMeetingDto[];
+
+  @ApiProperty({ example: 3, description: 'Meetings you host in all' })
+  total!: number;
+
+  @ApiProperty({ example: 1 })
+  page!: number;
+
+  @ApiProperty({ example: 20 })
+  limit!: number;
 }
 
 export class AddHistoryEntryDto {
@@ -35,7 +118,8 @@ export class AddHistoryEntryDto {
   meetingCode!: string;
 }
 
-export class HistoryQueryDto {
+/** `page` and `limit` of a paginated list (history, your meetings). */
+export class PageQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
   @IsOptionalButNotNull()
   @Type(() => Number)
