@@ -6,7 +6,29 @@ interface Meeting {
   title?: string;
   hostName: string;
   createdAt: string;
+  passcodeRequired: boolean;
+  allowGuests: boolean;
+  muteOnEntry: boolean;
+  live: boolean;
+  passcode?: string | null;
 }
+
+interface MeetingPage {
+  items: Meeting[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+const PUBLIC_FIELDS = [
+  'allowGuests',
+  'code',
+  'createdAt',
+  'hostName',
+  'live',
+  'muteOnEntry',
+  'passcodeRequired',
+];
 
 interface Entry {
   id: string;
@@ -37,6 +59,12 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
   });
   afterAll(async () => {
     expect(api.leaks()).toEqual([]);
+    // No meetings response ever names the host's id (nor the stored field).
+    expect(
+      api.responses.filter(
+        ({ path, text }) => path.startsWith('/api/v1/meetings') && /"hostId"/.test(text),
+      ),
+    ).toEqual([]);
     await testApp.close();
   });
 
@@ -63,8 +91,16 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       const created = await api.post<Meeting>('/api/v1/meetings', {}, { token: host.token });
       const details = await api.get<Meeting>(`/api/v1/meetings/${created.body.code}`);
       expect(details.status).toBe(200);
-      expect(Object.keys(details.body).sort()).toEqual(['code', 'createdAt', 'hostName']);
-      expect(details.body).toMatchObject({ code: created.body.code, hostName: 'Host Person' });
+      expect(Object.keys(details.body).sort()).toEqual(PUBLIC_FIELDS);
+      expect(details.body).toEqual({
+        code: created.body.code,
+        hostName: 'Host Person',
+        createdAt: created.body.createdAt,
+        passcodeRequired: false,
+        allowGuests: true,
+        muteOnEntry: false,
+        live: false,
+      });
       const missing = await api.get<Envelope>('/api/v1/meetings/zzz-zzzz-zzz');
       expect(missing.status).toBe(404);
       expect(missing.body).toEqual({ error: 'Meeting not found', status: 404 });
@@ -86,6 +122,230 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
 
     it('requires sign-in to create a meeting', async () => {
       expect((await api.post('/api/v1/meetings', {})).status).toBe(401);
+    });
+  });
+
+  describe('settings', () => {
+    const SECRET = 'Sesame Open 42';
+
+    async function createWithPasscode(): Promise<Meeting> {
+      const created = await api.post<Meeting>(
+        '/api/v1/meetings',
+        { title: 'Board', passcode: SECRET, allowGuests: false, muteOnEntry: true },
+        { token: host.token },
+      );
+      expect(created.status).toBe(201);
+      return created.body;
+    }
+
+    it('creates a meeting with settings; the host sees the passcode exactly as given', async () => {
+      const meeting = await createWithPasscode();
+      expect(meeting).toMatchObject({
+        title: 'Board',
+        passcode: SECRET,
+        passcodeRequired: true,
+        allowGuests: false,
+        muteOnEntry: true,
+        live: false,
+      });
+      expect(Object.keys(meeting)).not.toContain('hostId');
+      const spaced = await api.post<Meeting>(
+        '/api/v1/meetings',
+        { passcode: ' ab ' },
+        { token: host.token },
+      );
+      expect(spaced.body.passcode).toBe(' ab ');
+      const defaults = await api.post<Meeting>(
+        '/api/v1/meetings',
+        { passcode: null },
+        { token: host.token },
+      );
+      expect(defaults.body).toMatchObject({
+        passcode: null,
+        passcodeRequired: false,
+        allowGuests: true,
+        muteOnEntry: false,
+      });
+    });
+
+    it('never shows the passcode nor the host id to anyone but the host', async () => {
+      const meeting = await createWithPasscode();
+      const path = `/api/v1/meetings/${meeting.code}`;
+      for (const token of [undefined, guest.token]) {
+        const details = await api.get<Meeting>(path, { token });
+        expect(details.status).toBe(200);
+        expect(Object.keys(details.body).sort()).toEqual([...PUBLIC_FIELDS, 'title'].sort());
+        expect(details.body).toMatchObject({
+          passcodeRequired: true,
+          allowGuests: false,
+          muteOnEntry: true,
+        });
+        const text = api.responses.at(-1)?.text ?? '';
+        expect(text).not.toContain(SECRET);
+        expect(text).not.toContain(host.id);
+      }
+      const own = await api.get<Meeting>(path, { token: host.token });
+      expect(own.body.passcode).toBe(SECRET);
+      expect(api.responses.at(-1)?.text).not.toContain(host.id);
+      // A token, when sent, must be valid (as on every optional-auth route).
+      expect((await api.get(path, { token: 'not-a-token' })).status).toBe(401);
+    });
+
+    it('finds a meeting by its code in any case, or by its URL', async () => {
+      const meeting = await createWithPasscode();
+      const upper = meeting.code.toUpperCase();
+      const found = await api.get<Meeting>(`/api/v1/meetings/${upper}`);
+      expect(found.status).toBe(200);
+      expect(found.body.code).toBe(meeting.code);
+      const byUrl = await api.get<Meeting>(
+        `/api/v1/meetings/${encodeURIComponent(`https://meet.example/meet/${upper}`)}`,
+      );
+      expect(byUrl.body.code).toBe(meeting.code);
+      const patched = await api.patch<Meeting>(
+        `/api/v1/meetings/${upper}`,
+        { muteOnEntry: false },
+        { token: host.token },
+      );
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ code: meeting.code, muteOnEntry: false });
+    });
+
+    it('lets the host change the settings; null removes the passcode', async () => {
+      const meeting = await createWithPasscode();
+      const path = `/api/v1/meetings/${meeting.code}`;
+      const changed = await api.patch<Meeting>(
+        path,
+        { allowGuests: true, passcode: 'new-code' },
+        { token: host.token },
+      );
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({
+        code: meeting.code,
+        title: 'Board',
+        passcode: 'new-code',
+        passcodeRequired: true,
+        allowGuests: true,
+        muteOnEntry: true,
+      });
+      const removed = await api.patch<Meeting>(path, { passcode: null }, { token: host.token });
+      expect(removed.body).toMatchObject({ passcode: null, passcodeRequired: false });
+      const details = await api.get<Meeting>(path);
+      expect(details.body).toMatchObject({
+        passcodeRequired: false,
+        allowGuests: true,
+        muteOnEntry: true,
+      });
+    });
+
+    it('answers anyone but the host 403, an unknown code 404, and no token 401', async () => {
+      const meeting = await createWithPasscode();
+      const path = `/api/v1/meetings/${meeting.code}`;
+      const foreign = await api.patch<Envelope>(path, { passcode: null }, { token: guest.token });
+      expect(foreign.status).toBe(403);
+      expect(foreign.body).toEqual({ error: 'Only the host can change this meeting', status: 403 });
+      expect((await api.get<Meeting>(path, { token: host.token })).body.passcode).toBe(SECRET);
+      const missing = await api.patch<Envelope>(
+        '/api/v1/meetings/zzz-zzzz-zzz',
+        { allowGuests: true },
+        { token: host.token },
+      );
+      expect(missing.status).toBe(404);
+      expect(missing.body).toEqual({ error: 'Meeting not found', status: 404 });
+      expect(
+        (
+          await api.patch(
+            '/api/v1/meetings/not-a-code',
+            { allowGuests: true },
+            { token: host.token },
+          )
+        ).status,
+      ).toBe(404);
+      expect((await api.patch(path, { allowGuests: true })).status).toBe(401);
+    });
+
+    it.each([
+      ['an empty body', {}, undefined],
+      ['a 3-character passcode', { passcode: 'abc' }, 'passcode'],
+      ['a 33-character passcode', { passcode: 'p'.repeat(33) }, 'passcode'],
+      ['a numeric passcode', { passcode: 1234 }, 'passcode'],
+      ['a string allowGuests', { allowGuests: 'true' }, 'allowGuests'],
+      ['a numeric muteOnEntry', { muteOnEntry: 1 }, 'muteOnEntry'],
+      ['a null allowGuests', { allowGuests: null }, 'allowGuests'],
+      ['a waiting room (not yet)', { waitingRoom: 'guests' }, 'waitingRoom'],
+      ['a title (not a setting)', { title: 'Renamed' }, 'title'],
+    ])('refuses to change %s with 400', async (_label, body, field) => {
+      const meeting = await createWithPasscode();
+      const response = await api.patch<Envelope>(`/api/v1/meetings/${meeting.code}`, body, {
+        token: host.token,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.status).toBe(400);
+      if (field !== undefined) {
+        expect(response.body.details?.map((detail) => detail.field)).toContain(field);
+      }
+    });
+
+    it.each([
+      ['a 3-character passcode', { passcode: 'abc' }, 'passcode'],
+      ['a 33-character passcode', { passcode: 'p'.repeat(33) }, 'passcode'],
+      ['a string allowGuests', { allowGuests: 'no' }, 'allowGuests'],
+      ['a null muteOnEntry', { muteOnEntry: null }, 'muteOnEntry'],
+      ['a waiting room (not yet)', { waitingRoom: 'everyone' }, 'waitingRoom'],
+    ])('refuses to create a meeting with %s', async (_label, body, field) => {
+      const response = await api.post<Envelope>('/api/v1/meetings', body, { token: host.token });
+      expect(response.status).toBe(400);
+      expect(response.body.details?.map((detail) => detail.field)).toContain(field);
+    });
+
+    it('accepts passcodes of 4 and 32 characters', async () => {
+      for (const passcode of ['abcd', 'p'.repeat(32), '🔑🔑🔑🔑']) {
+        const response = await api.post<Meeting>(
+          '/api/v1/meetings',
+          { passcode },
+          { token: host.token },
+        );
+        expect(response.status).toBe(201);
+        expect(response.body.passcode).toBe(passcode);
+      }
+    });
+
+    it('lists your own meetings only, newest first, paginated, with their passcodes', async () => {
+      const owner = await createUser(api, { name: 'Owner' });
+      const other = await createUser(api);
+      const foreign = await api.post<Meeting>('/api/v1/meetings', {}, { token: other.token });
+      const codes: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const created = await api.post<Meeting>(
+          '/api/v1/meetings',
+          { title: `Meeting ${i}`, passcode: `pass-${i}` },
+          { token: owner.token },
+        );
+        codes.push(created.body.code);
+      }
+      const first = await api.get<MeetingPage>('/api/v1/meetings?limit=2', {
+        token: owner.token,
+      });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ total: 5, page: 1, limit: 2 });
+      expect(first.body.items.map((item) => item.code)).toEqual([codes[4], codes[3]]);
+      expect(first.body.items[0]).toMatchObject({
+        title: 'Meeting 4',
+        hostName: 'Owner',
+        passcode: 'pass-4',
+        passcodeRequired: true,
+        live: false,
+      });
+      const last = await api.get<MeetingPage>('/api/v1/meetings?page=3&limit=2', {
+        token: owner.token,
+      });
+      expect(last.body.items.map((item) => item.code)).toEqual([codes[0]]);
+      const all = await api.get<MeetingPage>('/api/v1/meetings', { token: owner.token });
+      expect(all.body).toMatchObject({ total: 5, page: 1, limit: 20 });
+      expect(all.body.items.map((item) => item.code)).not.toContain(foreign.body.code);
+      expect((await api.get('/api/v1/meetings')).status).toBe(401);
+      expect(
+        (await api.get<Envelope>('/api/v1/meetings?limit=101', { token: owner.token })).status,
+      ).toBe(400);
     });
   });
 
