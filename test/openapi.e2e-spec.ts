@@ -25,6 +25,8 @@ describe('OpenAPI documentation', () => {
         'POST /api/v1/auth/logout',
         'GET /api/v1/users/me',
         'POST /api/v1/meetings',
+        'GET /api/v1/meetings',
+        'PATCH /api/v1/meetings/{code}',
         'GET /api/v1/meetings/history',
         'POST /api/v1/meetings/history',
         'DELETE /api/v1/meetings/history/{id}',
@@ -43,6 +45,9 @@ describe('OpenAPI documentation', () => {
         'ErrorEnvelopeDto',
         'HistoryPageDto',
         'MeetingDto',
+        'HostMeetingDto',
+        'MeetingPageDto',
+        'UpdateMeetingDto',
       ]),
     );
   });

@@ -2,7 +2,9 @@ import type { TestApp } from './test-app.js';
 
 interface OpenApiSchema {
   $ref?: string;
-  properties?: Record<string, unknown>;
+  type?: string | string[];
+  nullable?: boolean;
+  properties?: Record<string, OpenApiSchema>;
 }
 
 interface OpenApiOperation {
@@ -39,6 +41,10 @@ export interface DocumentedOperation {
   path: string;
   /** The fields of its JSON body, when it takes one. */
   bodyFields?: string[];
+  /** Those of its body fields documented as nullable (null means something: not bad input). */
+  nullableBodyFields: string[];
+  /** Those of its body fields documented as booleans (`false` is not bad input). */
+  booleanBodyFields: string[];
   queryParameters: string[];
   pathParameters: string[];
 }
@@ -54,6 +60,10 @@ export function documentedOperations(document: OpenApiDocument): DocumentedOpera
     Object.entries(methods).map(([method, operation]) => {
       const parameters = operation.parameters ?? [];
       const schema = operation.requestBody?.content?.['application/json']?.schema;
+      const properties = Object.entries(
+        (schema === undefined ? undefined : resolveSchema(document, schema).properties) ?? {},
+      );
+      const types = (property: OpenApiSchema): string[] => [property.type ?? []].flat();
       return {
         method: method.toUpperCase(),
         path,
@@ -61,6 +71,12 @@ export function documentedOperations(document: OpenApiDocument): DocumentedOpera
           schema === undefined
             ? undefined
             : Object.keys(resolveSchema(document, schema).properties ?? {}),
+        nullableBodyFields: properties
+          .filter(([, property]) => property.nullable === true || types(property).includes('null'))
+          .map(([name]) => name),
+        booleanBodyFields: properties
+          .filter(([, property]) => types(property).includes('boolean'))
+          .map(([name]) => name),
         queryParameters: parameters.filter((p) => p.in === 'query').map((p) => p.name),
         pathParameters: parameters.filter((p) => p.in === 'path').map((p) => p.name),
       };
