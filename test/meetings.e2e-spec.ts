@@ -1,3 +1,9 @@
+import { getModelToken } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { MeetingsService } from '../src/meetings/meetings.service.js';
+import { MeetingHistoryEntry } from '../src/meetings/schemas/meeting-history-entry.schema.js';
+import { Meeting as MeetingModel } from '../src/meetings/schemas/meeting.schema.js';
+import { UsersService } from '../src/users/users.service.js';
 import { ApiClient, type Envelope, createUser, type TestUser } from './support/api-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -346,6 +352,83 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       expect(
         (await api.get<Envelope>('/api/v1/meetings?limit=101', { token: owner.token })).status,
       ).toBe(400);
+    });
+  });
+
+  describe('join rules and presence (for the signaling side)', () => {
+    it('gives the rules of a registered meeting in any case, and undefined for open rooms', async () => {
+      const service = testApp.app.get(MeetingsService);
+      const created = await api.post<Meeting>(
+        '/api/v1/meetings',
+        { passcode: 'Secret 1', allowGuests: false, muteOnEntry: true },
+        { token: host.token },
+      );
+      const rules = await service.joinRules(created.body.code.toUpperCase());
+      expect(rules).toMatchObject({
+        code: created.body.code,
+        hostId: host.id,
+        allowGuests: false,
+        muteOnEntry: true,
+        passcodeRequired: true,
+      });
+      expect(rules?.passcodeMatches('Secret 1')).toBe(true);
+      expect(rules?.passcodeMatches('secret 1')).toBe(false);
+      expect(rules?.passcodeMatches('Secret 1 ')).toBe(false);
+      expect(rules?.passcodeMatches('')).toBe(false);
+      expect(rules?.passcodeMatches(42 as unknown as string)).toBe(false);
+
+      await api.patch(
+        `/api/v1/meetings/${created.body.code}`,
+        { passcode: null },
+        { token: host.token },
+      );
+      const open = await service.joinRules(created.body.code);
+      expect(open?.passcodeRequired).toBe(false);
+      expect(open?.passcodeMatches('anything')).toBe(true);
+
+      expect(await service.joinRules('zzz-zzzz-zzz')).toBeUndefined();
+      expect(await service.joinRules('my-ad-hoc-room')).toBeUndefined();
+      expect(await service.joinRules('')).toBeUndefined();
+    });
+
+    it('reads a meeting stored before the settings existed with the defaults', async () => {
+      const model = testApp.app.get<Model<MeetingModel>>(getModelToken(MeetingModel.name));
+      await model.collection.insertOne({
+        code: 'old-meet-ing',
+        hostId: new Types.ObjectId(host.id),
+        createdAt: new Date(),
+      });
+      const details = await api.get<Meeting>('/api/v1/meetings/old-meet-ing');
+      expect(details.body).toMatchObject({
+        passcodeRequired: false,
+        allowGuests: true,
+        muteOnEntry: false,
+      });
+      const rules = await testApp.app.get(MeetingsService).joinRules('old-meet-ing');
+      expect(rules).toMatchObject({
+        allowGuests: true,
+        muteOnEntry: false,
+        passcodeRequired: false,
+      });
+    });
+
+    it('reports a meeting live when a presence provider says so', async () => {
+      const asked: string[] = [];
+      const service = new MeetingsService(
+        testApp.app.get(getModelToken(MeetingModel.name)),
+        testApp.app.get(getModelToken(MeetingHistoryEntry.name)),
+        testApp.app.get(UsersService),
+        {
+          isLive: (code: string) => {
+            asked.push(code);
+            return Promise.resolve(true);
+          },
+        },
+      );
+      const created = await api.post<Meeting>('/api/v1/meetings', {}, { token: host.token });
+      const details = await service.findMeeting(created.body.code.toUpperCase());
+      expect(details.live).toBe(true);
+      expect(asked).toEqual([created.body.code]);
     });
   });
 
