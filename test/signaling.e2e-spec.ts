@@ -793,3 +793,89 @@ describe('Signaling: guests, repeated joins, replay order and names', () => {
     expect(replay[0]).toEqual(['kept', longName, speaker.id]);
   });
 });
+
+describe('Signaling: joining a registered meeting (passcode, guests, host role)', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+  const open: TestSocket[] = [];
+  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
+    const socket = await connectSocket(testApp.baseUrl, options);
+    open.push(socket);
+    return socket;
+  }
+  async function createMeeting(token: string, settings: object): Promise<string> {
+    const created = await api.post<{ code: string }>('/api/v1/meetings', settings, { token });
+    expect(created.status).toBe(201);
+    return created.body.code;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ env: { ...FAST, RATE_LIMIT_PASSCODE_FAILURES: '3' } });
+    api = new ApiClient(testApp);
+  });
+  afterAll(async () => {
+    for (const socket of open) socket.close();
+    await testApp.close();
+  });
+
+  it('checks guests, then the passcode; the host is exempt and has the host role', async () => {
+    const hostUser = await createUser(api, { name: 'Hana Host' });
+    const code = await createMeeting(hostUser.token, { passcode: 'blue-7', allowGuests: false });
+    const isLive = async () =>
+      (await api.get<{ live: boolean }>(`/api/v1/meetings/${code}`)).body.live;
+    expect(await isLive()).toBe(false);
+    const host = await client({ token: hostUser.token });
+    const hostJoin = await joined(host, code.toUpperCase());
+    expect(hostJoin.roomId).toBe(code);
+    expect(hostJoin.participants.map(({ role }) => role)).toEqual(['host']);
+    expect(await isLive()).toBe(true);
+
+    const guest = await client();
+    expect(errorCode(await request(guest, 'join-call', code, 'Gus'))).toBe('guests-not-allowed');
+    expect(errorCode(await request(guest, 'join-call', code, 'Gus', { passcode: 'blue-7' }))).toBe(
+      'guests-not-allowed',
+    );
+
+    const member = await createUser(api, { name: 'Mia Member' });
+    const socket = await client({ token: member.token });
+    expect(errorCode(await request(socket, 'join-call', code))).toBe('passcode-required');
+    expect(errorCode(await request(socket, 'join-call', code, null, { passcode: 'red-7' }))).toBe(
+      'wrong-passcode',
+    );
+    const answer = await request(socket, 'join-call', code, null, { passcode: 'blue-7' });
+    expect(answer.ok).toBe(true);
+    expect(
+      (answer.participants as ParticipantView[]).map(({ name, role }) => [name, role]),
+    ).toEqual([
+      ['Hana Host', 'host'],
+      ['Mia Member', 'participant'],
+    ]);
+    // Bad options are refused as such.
+    expect(errorCode(await request(socket, 'join-call', code, null, 'blue-7'))).toBe(
+      'invalid-argument',
+    );
+    expect(errorCode(await request(socket, 'join-call', code, null, { passcode: 7 }))).toBe(
+      'invalid-argument',
+    );
+  });
+
+  it('limits wrong passcodes, and leaves open rooms and unknown codes as they were', async () => {
+    const hostUser = await createUser(api, { name: 'Owner' });
+    const code = await createMeeting(hostUser.token, { passcode: '1234', muteOnEntry: true });
+    const guesser = await client();
+    const tries = [];
+    for (const guess of ['0000', '1111', '2222', '3333']) {
+      tries.push(errorCode(await request(guesser, 'join-call', code, 'G', { passcode: guess })));
+    }
+    expect(tries).toEqual(['wrong-passcode', 'wrong-passcode', 'wrong-passcode', 'rate-limited']);
+    const other = await client({ token: (await createUser(api)).token });
+    const allowed = await request(other, 'join-call', code, null, { passcode: '1234' });
+    expect(allowed.ok).toBe(true);
+    expect(allowed.muteOnEntry).toBe(true);
+
+    // A code nobody registered, and any other room id, are open rooms.
+    const visitor = await client();
+    expect((await joined(visitor, 'zzz-zzzz-zzz', 'V')).participants[0].role).toBe('participant');
+    expect((await joined(visitor, 'team-room', 'V')).muteOnEntry).toBeUndefined();
+  });
+});

@@ -33,6 +33,8 @@ export async function startCall(code, name, signal) {
 class Call {
   #code;
   #name;
+  /** @type {string | undefined} a registered meeting's passcode, once typed */
+  #passcode;
   #media;
   #view;
   #signaling;
@@ -125,7 +127,21 @@ class Call {
     this.#removeEveryone();
     let answer;
     try {
-      answer = await this.#signaling.join(this.#code, this.#name);
+      answer = await this.#signaling.join(this.#code, this.#name, this.#passcode);
+      // A registered meeting with a passcode: ask for it (again, when it was wrong).
+      while (
+        !answer.ok &&
+        (answer.error.code === 'passcode-required' || answer.error.code === 'wrong-passcode')
+      ) {
+        const typed = window.prompt(
+          answer.error.code === 'wrong-passcode'
+            ? 'Wrong passcode. Meeting passcode:'
+            : 'This meeting needs a passcode:',
+        );
+        if (typed === null) break;
+        this.#passcode = typed;
+        answer = await this.#signaling.join(this.#code, this.#name, this.#passcode);
+      }
     } catch {
       return; // disconnected before the answer: the next connection joins again
     }
@@ -133,6 +149,8 @@ class Call {
       say(`Could not join: ${answer.error.message}`);
       return;
     }
+    // The meeting asks joiners to start muted.
+    if (answer.muteOnEntry && this.#media.state.audio) this.#media.setAudio(false);
     if (answer.iceServers.length) this.#iceServers = answer.iceServers;
     for (const { socketId, name, media, handRaised } of answer.participants) {
       if (socketId === this.#signaling.id) continue;

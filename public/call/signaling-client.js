@@ -66,10 +66,13 @@ export class SignalingClient {
    * Joins a room; rejects when the connection drops before the server answers.
    * @param {string} roomId
    * @param {string} displayName
+   * @param {string} [passcode] a registered meeting's passcode
    * @returns {Promise<JoinAnswer>}
    */
-  join(roomId, displayName) {
-    return this.#socket.emitWithAck('join-call', roomId, displayName);
+  join(roomId, displayName, passcode) {
+    return passcode === undefined
+      ? this.#socket.emitWithAck('join-call', roomId, displayName)
+      : this.#socket.emitWithAck('join-call', roomId, displayName, { passcode });
   }
 
   /**

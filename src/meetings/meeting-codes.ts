@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { normalizeRoomId } from '../signaling/protocol/room-id.js';
+import { isMeetingCode, normalizeRoomId } from '../signaling/protocol/room-id.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-const MEETING_CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/i;
 
 /**
  * A new meeting code in the familiar `xxx-xxxx-xxx` form: 10 random lower-case letters from
@@ -19,6 +18,7 @@ export function generateMeetingCode(): string {
  * generated code, which therefore cannot be a registered meeting (no lookup needed).
  */
 export function toMeetingCode(raw: unknown): string | undefined {
+  // normalizeRoomId lower-cases anything in the code form.
   const roomId = normalizeRoomId(raw);
-  return roomId !== undefined && MEETING_CODE.test(roomId) ? roomId.toLowerCase() : undefined;
+  return roomId !== undefined && isMeetingCode(roomId) ? roomId : undefined;
 }

@@ -33,6 +33,8 @@ export interface SignalingConfig {
   turn: TurnConfig | undefined;
   /** Per-socket limits per event kind. */
   rateLimits: Record<SocketEventKind, RateLimit>;
+  /** Wrong passcodes per meeting and caller (account, or address for guests), per 15 min. */
+  passcodeFailures: RateLimit;
   /** GET /ice-servers per signed-in user, or per client address for guests. */
   iceServersRateLimit: RateLimit;
 }
@@ -103,6 +105,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
       chat: perWindow('RATE_LIMIT_SOCKET_CHAT', 30, 10_000),
       state: perWindow('RATE_LIMIT_SOCKET_STATE', 100, 10_000),
     },
+    passcodeFailures: perWindow('RATE_LIMIT_PASSCODE_FAILURES', 10, 15 * 60_000),
     iceServersRateLimit: perWindow('RATE_LIMIT_ICE_SERVERS_PER_MINUTE', 30, 60_000),
   };
 }

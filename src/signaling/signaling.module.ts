@@ -1,14 +1,7 @@
-import {
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../auth/auth.module.js';
-import { createRedisClient } from '../common/redis-client.js';
 import type { AppConfig } from '../config/configuration.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
@@ -17,10 +10,12 @@ import { IceServersService } from './call/ice-servers.service.js';
 import { ROOM_NOTIFIER } from './call/room-notifier.js';
 import { ChatHistoryRepository } from './chat/chat-history.repository.js';
 import { ChatMessage, chatMessageSchema } from './chat/chat-message.schema.js';
-import { InMemoryRoomRegistry } from './rooms/in-memory-room-registry.js';
 import { InstanceHeartbeat } from './rooms/instance-heartbeat.js';
-import { RedisRoomRegistry } from './rooms/redis-room-registry.js';
 import { ROOM_REGISTRY, type RoomRegistry } from './rooms/room-registry.js';
+import { RoomsModule } from './rooms/rooms.module.js';
+import { MEETING_RULES } from './call/meeting-rules.js';
+import { MeetingsModule } from '../meetings/meetings.module.js';
+import { MeetingsService } from '../meetings/meetings.service.js';
 import { SignalingController } from './transport/signaling.controller.js';
 import { SignalingGateway } from './transport/signaling.gateway.js';
 import { SocketIoRoomNotifier } from './transport/socket-io-room-notifier.js';
@@ -35,7 +30,9 @@ import { SocketSessions } from './transport/socket-sessions.js';
 @Module({
   imports: [
     AuthModule,
+    MeetingsModule,
     RateLimitsModule,
+    RoomsModule,
     MongooseModule.forFeatureAsync([
       {
         name: ChatMessage.name,
@@ -56,26 +53,11 @@ import { SocketSessions } from './transport/socket-sessions.js';
     SocketPresence,
     SocketIoRoomNotifier,
     { provide: ROOM_NOTIFIER, useExisting: SocketIoRoomNotifier },
-    {
-      // In memory for one process; shared through Redis when REDIS_URL is set.
-      provide: ROOM_REGISTRY,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AppConfig, true>): RoomRegistry => {
-        const redis = config.get('redis', { infer: true });
-        if (!redis) return new InMemoryRoomRegistry();
-        // While Redis is away a command fails after two reconnection attempts instead of
-        // waiting in ioredis' queue: a call event gets an error, never an endless wait.
-        const client = createRedisClient(redis.url, 'room registry', {
-          maxRetriesPerRequest: 2,
-          connectTimeout: 2_000,
-        });
-        return new RedisRoomRegistry(client, redis.keyPrefix);
-      },
-    },
+    // Registered meetings' settings, as the Meetings module keeps them.
+    { provide: MEETING_RULES, useExisting: MeetingsService },
   ],
-  exports: [ROOM_REGISTRY],
 })
-export class SignalingModule implements OnModuleInit, OnApplicationShutdown {
+export class SignalingModule implements OnModuleInit {
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
     private readonly presence: SocketPresence,
@@ -87,14 +69,5 @@ export class SignalingModule implements OnModuleInit, OnApplicationShutdown {
       () => this.registry.stats(),
       () => this.presence.connectedSockets(),
     );
-  }
-
-  /** After the sockets are closed: a shared registry forgets this instance's participants. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.registry.close().catch((error: unknown) => {
-      new Logger('Cluster').warn(
-        `could not remove this instance's participants from Redis: ${String((error as Error).message)}`,
-      );
-    });
   }
 }

@@ -162,6 +162,47 @@ describe('Two instances behind one Redis behave as one service', () => {
     await eventually(() => !socket.connected);
   });
 
+  it("applies a registered meeting's passcode and roles alike on both nodes", async () => {
+    const username = `host${randomBytes(3).toString('hex')}`;
+    const post = (node: Node, path: string, body: object, token?: string) =>
+      fetch(`${node.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    await post(nodeA, '/auth/register', { name: 'Hosting', username, password: 'password-123' });
+    const { token } = (await (
+      await post(nodeA, '/auth/login', { username, password: 'password-123' })
+    ).json()) as { token: string };
+    const created = await post(nodeA, '/meetings', { passcode: 'across-9' }, token);
+    const { code } = (await created.json()) as { code: string };
+
+    const host = await connect(nodeA, token);
+    expect((await request(host, 'join-call', code)).ok).toBe(true);
+    const guest = await connect(nodeB);
+    const refused = await request(guest, 'join-call', code.toUpperCase(), 'Guest');
+    expect(refused.ok ? undefined : refused.error.code).toBe('passcode-required');
+    const admitted = await request(guest, 'join-call', code, 'Guest', { passcode: 'across-9' });
+    expect(
+      (admitted.participants as { name: string; role: string }[]).map(({ name, role }) => [
+        name,
+        role,
+      ]),
+    ).toEqual([
+      ['Hosting', 'host'],
+      ['Guest', 'participant'],
+    ]);
+    const live = (await (await fetch(`${nodeB.url}/api/v1/meetings/${code}`)).json()) as {
+      live: boolean;
+      passcode?: string;
+    };
+    expect(live.live).toBe(true);
+    expect(live.passcode).toBeUndefined();
+  });
+
   it('relays media state and hands to the other members on both nodes, never back to the sender', async () => {
     const speaker = await connect(nodeA);
     const here = await connect(nodeA);

@@ -17,7 +17,9 @@ import { type Participant, ROOM_REGISTRY } from '../rooms/room-registry.js';
 import { CallService } from './call.service.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
+import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+import { RateLimits } from '../../rate-limits/rate-limits.js';
 
 type Delivery = [event: ServerEventName, ...args: unknown[]];
 
@@ -138,6 +140,29 @@ class InMemoryChatHistory {
   }
 }
 
+/** Registered meetings and their settings, as the Meetings module would answer. */
+class RegisteredMeetings implements MeetingRules {
+  readonly settings = new Map<
+    string,
+    { hostId: string; allowGuests: boolean; muteOnEntry: boolean; passcode?: string }
+  >();
+  reads = 0;
+
+  joinRules(roomId: string): Promise<MeetingJoinRules | undefined> {
+    this.reads += 1;
+    const meeting = this.settings.get(roomId);
+    if (!meeting) return Promise.resolve(undefined);
+    return Promise.resolve({
+      code: roomId,
+      hostId: meeting.hostId,
+      allowGuests: meeting.allowGuests,
+      muteOnEntry: meeting.muteOnEntry,
+      passcodeRequired: meeting.passcode !== undefined,
+      passcodeMatches: (candidate: string) => candidate === meeting.passcode,
+    });
+  }
+}
+
 /** A registry whose next sweep finds the given participants of a dead instance. */
 class RegistryWithGhosts extends InMemoryRoomRegistry {
   ghosts: Participant[] = [];
@@ -150,7 +175,7 @@ class RegistryWithGhosts extends InMemoryRoomRegistry {
 }
 
 function guest(socketId: string): Caller {
-  return { socketId, guestId: `guest-of-${socketId}` };
+  return { socketId, guestId: `guest-of-${socketId}`, address: `10.0.0.${socketId.length}` };
 }
 
 function signedIn(socketId: string, name: string, userId = `user-${socketId}`): Caller {
@@ -161,7 +186,7 @@ function signedIn(socketId: string, name: string, userId = `user-${socketId}`): 
     username: name.toLowerCase(),
     expiresAt: new Date(Date.now() + 3_600_000),
   };
-  return { socketId, guestId: `guest-of-${socketId}`, user };
+  return { socketId, guestId: `guest-of-${socketId}`, address: '10.0.1.1', user };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -180,6 +205,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
   let chat: InMemoryChatHistory;
   let registry: RegistryWithGhosts;
   let metrics: MetricsService;
+  let meetings: RegisteredMeetings;
 
   /** A fresh module; `prepare` runs before its lifecycle hooks (the first heartbeat). */
   async function start(
@@ -196,6 +222,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     });
     notifier = new RecordingNotifier();
     chat = new InMemoryChatHistory();
+    meetings = new RegisteredMeetings();
     registry = new RegistryWithGhosts();
     moduleRef = await Test.createTestingModule({
       providers: [
@@ -207,6 +234,8 @@ describe('CallService (rules over the in-memory registry and a recording notifie
         { provide: ROOM_REGISTRY, useValue: registry },
         { provide: ROOM_NOTIFIER, useValue: notifier },
         { provide: ChatHistoryRepository, useValue: chat },
+        { provide: MEETING_RULES, useValue: meetings },
+        RateLimits,
       ],
     }).compile();
     call = moduleRef.get(CallService);
@@ -472,6 +501,87 @@ describe('CallService (rules over the in-memory registry and a recording notifie
         'Account Name',
       ]);
       expect(chat.lines.at(-1)).toMatchObject({ userId: 'user-u', senderName: 'Account Name' });
+    });
+  });
+
+  describe('registered meetings', () => {
+    const code = 'abc-defg-hij';
+    const host = () => signedIn('host', 'Host', 'host-account');
+    const joinWith = (caller: Caller, roomId: string, passcode?: string) =>
+      call.join(caller, passcode === undefined ? { roomId } : { roomId, passcode });
+
+    it('gives its creator the host role on every device; everyone else takes part', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+      });
+      await joinWith(host(), code);
+      await joinWith(signedIn('laptop', 'Host', 'host-account'), code);
+      const answer = await joinWith(guest('g'), code);
+      expect(answer.participants.map(({ socketId, role }) => [socketId, role])).toEqual([
+        ['host', 'host'],
+        ['laptop', 'host'],
+        ['g', 'participant'],
+      ]);
+      // An open room has no host.
+      const open = await joinWith(signedIn('creator', 'C', 'host-account'), 'open-room');
+      expect(open.participants[0].role).toBe('participant');
+    });
+
+    it('refuses guests where they are not allowed, before the passcode', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: false,
+        muteOnEntry: false,
+        passcode: 'open sesame',
+      });
+      expect(await refusal(joinWith(guest('g'), code))).toBe('guests-not-allowed');
+      expect(await refusal(joinWith(guest('g'), code, 'open sesame'))).toBe('guests-not-allowed');
+      expect(await refusal(joinWith(signedIn('u', 'U'), code))).toBe('passcode-required');
+      expect((await joinWith(signedIn('u', 'U'), code, 'open sesame')).roomId).toBe(code);
+      expect(await call.participants(code)).toHaveLength(1);
+    });
+
+    it('asks for the passcode, refuses a wrong one, exempts the host, limits wrong tries', async () => {
+      await moduleRef.close();
+      await start({ RATE_LIMIT_PASSCODE_FAILURES: '3' });
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+        passcode: '2468',
+      });
+      expect(await refusal(joinWith(guest('g'), code))).toBe('passcode-required');
+      expect(await refusal(joinWith(guest('g'), code, '1357'))).toBe('wrong-passcode');
+      expect((await joinWith(guest('g'), code, '2468')).roomId).toBe(code);
+      expect((await joinWith(host(), code)).roomId).toBe(code);
+      // Guesses from one address: three wrong ones at once, then refused even with the right one.
+      const guesses = await Promise.all(
+        ['1', '2', '3', '4', '5'].map((n) => refusal(joinWith(guest(`x${n}`), code, `000${n}`))),
+      );
+      expect(guesses.filter((c) => c === 'wrong-passcode')).toHaveLength(3);
+      expect(guesses.filter((c) => c === 'rate-limited')).toHaveLength(2);
+      expect(await refusal(joinWith(guest('xy'), code, '2468'))).toBe('rate-limited');
+      // A repeated join by a member is not asked again.
+      expect((await joinWith(guest('g'), code)).participants.map((p) => p.socketId)).toEqual([
+        'g',
+        'host',
+      ]);
+    });
+
+    it('asks joiners to start muted when the meeting says so', async () => {
+      meetings.settings.set(code, { hostId: 'host-account', allowGuests: true, muteOnEntry: true });
+      expect((await joinWith(guest('g'), code)).muteOnEntry).toBe(true);
+      expect((await joinWith(guest('o'), 'open-room')).muteOnEntry).toBeUndefined();
+    });
+
+    it('reads settings only for rooms that look like meeting codes', async () => {
+      await joinWith(guest('a'), 'team-standup');
+      await joinWith(guest('b'), 'http://localhost:5173/meet/xyz');
+      expect(meetings.reads).toBe(0);
+      await joinWith(guest('c'), code);
+      expect(meetings.reads).toBe(1);
     });
   });
 

@@ -8,8 +8,12 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/configuration.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
+import type { KeyedLimiter } from '../../rate-limits/keyed-limiter.js';
+import { RateLimits } from '../../rate-limits/rate-limits.js';
 import { SignalingFailure } from '../protocol/errors.js';
-import type { JoinResult, MediaState, ParticipantView } from '../protocol/events.js';
+import { isMeetingCode } from '../protocol/room-id.js';
+import type { JoinResult, MediaState, ParticipantView, Role } from '../protocol/events.js';
 import type {
   ChatMessage,
   JoinCallMessage,
@@ -28,7 +32,11 @@ import {
 } from '../rooms/room-registry.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
+import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+/** How long a join into a meeting-code room waits for the meeting's settings. */
+const RULES_WAIT_MS = 2_000;
 
 /** A guest who gives no name. */
 export const GUEST_NAME = 'Guest';
@@ -39,6 +47,7 @@ export function toParticipantView(participant: Participant): ParticipantView {
     socketId: participant.socketId,
     name: participant.name,
     guest: participant.userId === undefined,
+    role: participant.role,
     joinedAt: participant.joinedAt,
     media: participant.media,
     handRaised: participant.handRaised,
@@ -71,6 +80,7 @@ export interface PresenceEntry {
   media: MediaState | null;
   handRaised: boolean;
   signedIn: boolean;
+  role: Role;
 }
 
 export function toPresenceEntry(view: ParticipantView): PresenceEntry {
@@ -80,6 +90,7 @@ export function toPresenceEntry(view: ParticipantView): PresenceEntry {
     media: view.media,
     handRaised: view.handRaised,
     signedIn: view.userId !== undefined,
+    role: view.role,
   };
 }
 
@@ -92,6 +103,8 @@ export function toPresenceEntry(view: ParticipantView): PresenceEntry {
 export class CallService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Signaling');
   private readonly capacity: number;
+  /** Wrong passcodes, per meeting and caller: counted before the comparison. */
+  private readonly passcodeFailures: KeyedLimiter;
   /** The latest join boundary taken on this instance, and the latest chat stamp (ms). */
   private lastBoundary = 0;
   private lastSentAt = 0;
@@ -99,14 +112,18 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    @Inject(MEETING_RULES) private readonly meetings: MeetingRules,
     @Inject(ROOM_NOTIFIER) private readonly notifier: RoomNotifier,
     private readonly chat: ChatHistoryRepository,
     private readonly iceServers: IceServersService,
     private readonly heartbeat: InstanceHeartbeat,
     private readonly metrics: MetricsService,
+    rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.capacity = config.get('signaling', { infer: true }).maxParticipantsPerRoom;
+    const signaling = config.get('signaling', { infer: true });
+    this.capacity = signaling.maxParticipantsPerRoom;
+    this.passcodeFailures = rateLimits.shared('passcode-failures', signaling.passcodeFailures);
   }
 
   onModuleInit(): void {
@@ -127,6 +144,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    */
   async join(caller: Caller, message: JoinCallMessage): Promise<JoinResult> {
     const { roomId } = message;
+    const meeting = await this.admit(caller, message);
     const name = caller.user?.name ?? message.displayName ?? GUEST_NAME;
     const outcome = await this.registry
       .join(
@@ -134,6 +152,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           socketId: caller.socketId,
           roomId,
           name,
+          role:
+            meeting !== undefined && caller.user?.userId === meeting.hostId
+              ? 'host'
+              : 'participant',
           ...(caller.user ? { userId: caller.user.userId } : {}),
         },
         this.capacity,
@@ -147,6 +169,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       roomId,
       participants: outcome.participants.map(toParticipantView),
       iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
+      ...(meeting?.muteOnEntry ? { muteOnEntry: true } : {}),
     });
     if (outcome.rejoined) {
       // Idempotent, and repairs a subscription an earlier, failed attempt may not have made.
@@ -193,6 +216,55 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       });
     }
     return result();
+  }
+
+  /**
+   * A registered meeting's entry checks, in order: guests allowed, then the passcode (its
+   * host is exempt). Its rules, or undefined for an open room. A member already in the room
+   * (a repeated join) is not asked again.
+   */
+  private async admit(
+    caller: Caller,
+    message: JoinCallMessage,
+  ): Promise<MeetingJoinRules | undefined> {
+    if (!isMeetingCode(message.roomId)) return undefined;
+    const meeting = await withinTimeLimit(this.meetings.joinRules(message.roomId), RULES_WAIT_MS);
+    if (meeting === TIMED_OUT) throw new Error('meeting settings not available in time');
+    if (meeting === undefined) return undefined;
+    try {
+      await this.checkEntry(caller, message, meeting);
+    } catch (error) {
+      const current = await this.registry.participant(caller.socketId);
+      if (current?.roomId !== message.roomId) throw error;
+    }
+    return meeting;
+  }
+
+  private async checkEntry(
+    caller: Caller,
+    message: JoinCallMessage,
+    meeting: MeetingJoinRules,
+  ): Promise<void> {
+    if (!caller.user && !meeting.allowGuests) {
+      throw new SignalingFailure('guests-not-allowed', 'sign in to join this meeting');
+    }
+    if (!meeting.passcodeRequired || caller.user?.userId === meeting.hostId) return;
+    if (message.passcode === undefined) {
+      throw new SignalingFailure('passcode-required', 'this meeting needs its passcode');
+    }
+    // Counted before the comparison, so guesses sent at once cannot exceed the limit.
+    const key = `${meeting.code}|${caller.user?.userId ?? caller.address}`;
+    const decision = await this.passcodeFailures.consume(key);
+    if (!decision.allowed) {
+      throw new SignalingFailure(
+        'rate-limited',
+        `too many wrong passcodes, try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+      );
+    }
+    if (!meeting.passcodeMatches(message.passcode)) {
+      throw new SignalingFailure('wrong-passcode', 'wrong passcode');
+    }
+    await this.passcodeFailures.refund(key);
   }
 
   /**

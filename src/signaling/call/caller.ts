@@ -6,4 +6,6 @@ export interface Caller {
   user?: AuthenticatedUser;
   /** A stable id for a guest socket (TURN usernames). */
   guestId: string;
+  /** The client's address as rate limits key it (IPv6 by its /64). */
+  address: string;
 }

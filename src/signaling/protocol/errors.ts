@@ -4,6 +4,9 @@ export const SIGNALING_ERROR_CODES = [
   'not-in-room',
   'target-not-in-room',
   'room-full',
+  'guests-not-allowed',
+  'passcode-required',
+  'wrong-passcode',
   'rate-limited',
   'internal',
 ] as const;

@@ -22,6 +22,7 @@ export interface ParticipantView {
   userId?: string;
   /** True for participants who are not signed in (their name is whatever they typed). */
   guest: boolean;
+  role: Role;
   joinedAt: number;
   /** null until the participant reports its microphone, camera and screen state. */
   media: MediaState | null;
@@ -53,13 +54,23 @@ export interface JoinResult {
   roomId: string;
   participants: ParticipantView[];
   iceServers: IceServer[];
+  /** The meeting asks joiners to start with their microphone off. */
+  muteOnEntry?: boolean;
 }
+
+/** A participant's role: a registered meeting's creator is its host; everyone else takes part. */
+export type Role = 'host' | 'participant';
 
 /** A signal payload: the existing client's JSON string, or a plain object. */
 export type SignalPayload = string | Record<string, unknown>;
 
 export interface ClientToServerEvents {
-  'join-call': (roomId: string, displayName?: string, ack?: Ack<JoinResult>) => void;
+  'join-call': (
+    roomId: string,
+    displayName?: string,
+    options?: { passcode?: string },
+    ack?: Ack<JoinResult>,
+  ) => void;
   signal: (toSocketId: string, message: SignalPayload, ack?: Ack) => void;
   'chat-message': (text: string, senderName?: string, ack?: Ack) => void;
   'leave-call': (ack?: Ack) => void;

@@ -9,6 +9,10 @@ export const DISPLAY_NAME_MAX_LENGTH = 64;
 /** An account's name (sign-up), after trimming: signed-in participants appear under it. */
 export const ACCOUNT_NAME_MAX_LENGTH = 100;
 
+/** A registered meeting's passcode (set by its host; compared exactly). */
+export const PASSCODE_MIN_LENGTH = 4;
+export const PASSCODE_MAX_LENGTH = 32;
+
 /** One chat message, after trimming. */
 export const CHAT_TEXT_MAX_LENGTH = 2000;
 

@@ -8,6 +8,7 @@ import {
   SIGNAL_MAX_BYTES,
   SOCKET_ID_MAX_LENGTH,
   SIGNAL_MAX_DEPTH,
+  PASSCODE_MAX_LENGTH,
 } from './limits.js';
 import { normalizeRoomId } from './room-id.js';
 
@@ -31,6 +32,8 @@ export interface JoinCallMessage {
   roomId: string;
   /** A guest's name, trimmed; absent when none (or a blank one) was sent. */
   displayName?: string;
+  /** The meeting's passcode, when the client gave one (`options.passcode`). */
+  passcode?: string;
 }
 
 export interface SignalMessage {
@@ -99,10 +102,28 @@ export function parseJoinCall(args: unknown[], context: ParseContext): ParseResu
       `roomId must be a meeting code or meeting URL giving 1-${ROOM_ID_MAX_LENGTH} characters`,
     );
   }
-  if (context.signedIn) return { roomId };
+  const options = parseJoinOptions(args[2]);
+  if (options instanceof SignalingFailure) return options;
+  const message: JoinCallMessage = { roomId, ...options };
+  if (context.signedIn) return message;
   const displayName = parseDisplayName(args[1], 'display name');
   if (displayName instanceof SignalingFailure) return displayName;
-  return displayName === undefined ? { roomId } : { roomId, displayName };
+  if (displayName !== undefined) message.displayName = displayName;
+  return message;
+}
+
+/** `join-call`'s third argument: absent, or `{passcode?}`. */
+function parseJoinOptions(raw: unknown): { passcode?: string } | SignalingFailure {
+  if (raw === undefined || raw === null) return {};
+  if (!isPlainObject(raw)) return invalidArgument('options must be an object');
+  const { passcode } = raw;
+  if (passcode === undefined || passcode === null) return {};
+  if (typeof passcode !== 'string' || passcode.length > PASSCODE_MAX_LENGTH) {
+    return invalidArgument(
+      `passcode must be a string of at most ${PASSCODE_MAX_LENGTH} characters`,
+    );
+  }
+  return { passcode };
 }
 
 const SIGNAL_TOO_BIG = `signal payload must be at most ${SIGNAL_MAX_BYTES / 1024} KB`;

@@ -26,5 +26,15 @@ export function normalizeRoomId(raw: unknown): string | undefined {
       return undefined;
     }
   }
-  return roomId.length >= 1 && roomId.length <= ROOM_ID_MAX_LENGTH ? roomId : undefined;
+  if (roomId.length < 1 || roomId.length > ROOM_ID_MAX_LENGTH) return undefined;
+  // Meeting codes are lower-case: ABC-DEFG-HIJ is the meeting abc-defg-hij.
+  return MEETING_CODE_PATTERN.test(roomId) ? roomId.toLowerCase() : roomId;
+}
+
+/** The form of a meeting code (`abc-defg-hij`), in any letter case. */
+export const MEETING_CODE_PATTERN = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/i;
+
+/** Whether a (normalised) room id can be a registered meeting's code. */
+export function isMeetingCode(roomId: string): boolean {
+  return MEETING_CODE_PATTERN.test(roomId) && roomId === roomId.toLowerCase();
 }

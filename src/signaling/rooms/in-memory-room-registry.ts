@@ -30,6 +30,7 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     const left = current ? this.remove(current) : undefined;
     const participant: Participant = {
       ...newcomer,
+      role: newcomer.role ?? 'participant',
       joinedAt: newcomer.joinedAt ?? Date.now(),
       media: null,
       handRaised: false,

@@ -17,7 +17,7 @@ const CLOSE_WAIT_MS = 1_000;
 
 /*
  * Layout under the key prefix:
- *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node
+ *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node, role
  *   room:<roomId>     sorted set of socket ids, scored by join order
  *   rooms             set of non-empty room ids;  count: number of participants
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
@@ -44,7 +44,7 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
 end
 `;
 
-/** ARGV: prefix, socketId, roomId, name, userId, joinedAt, capacity, nodeId → {status, left, members}. */
+/** ARGV: prefix, socketId, roomId, name, userId, joinedAt, capacity, nodeId, role → {status, left, members}. */
 const JOIN = `${MEMBERS}
 local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
 local pkey = prefix .. 'p:' .. socketId
@@ -58,7 +58,7 @@ if currentRoom then
   redis.call('DEL', pkey)
 end
 redis.call('HSET', pkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'joinedAt', ARGV[6],
-  'media', 'null', 'hand', '0', 'node', ARGV[8])
+  'media', 'null', 'hand', '0', 'node', ARGV[8], 'role', ARGV[9])
 redis.call('ZADD', prefix .. 'room:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
 redis.call('SADD', prefix .. 'rooms', roomId)
 redis.call('SADD', prefix .. 'node:' .. ARGV[8], socketId)
@@ -140,6 +140,7 @@ function toParticipant(socketId: string, flat: Fields): Participant {
     // null until the participant reports its state.
     media: JSON.parse(fields.get('media') ?? 'null') as MediaState | null,
     handRaised: fields.get('hand') === '1',
+    role: fields.get('role') === 'host' ? 'host' : 'participant',
   };
   const userId = fields.get('userId');
   if (userId) participant.userId = userId;
@@ -178,6 +179,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       String(newcomer.joinedAt ?? Date.now()),
       String(capacity),
       this.nodeId,
+      newcomer.role ?? 'participant',
     );
     if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
     return {

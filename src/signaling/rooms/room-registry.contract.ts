@@ -95,6 +95,15 @@ export function describeRoomRegistryContract(
       expect((await registry.join(member('s2', 'same'), 16)).rejoined).toBe(false);
     });
 
+    it('keeps the role given at join (participant by default)', async () => {
+      await registry.join(member('h', 'roles', { role: 'host' }), 16);
+      await registry.join(member('p', 'roles'), 16);
+      expect((await registry.participants('roles')).map(({ role }) => role)).toEqual([
+        'host',
+        'participant',
+      ]);
+    });
+
     it('renames a participant in its room', async () => {
       await registry.join(member('s1', 'names'), 16);
       await registry.rename('s1', 'Ada (guest)');

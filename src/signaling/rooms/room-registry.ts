@@ -1,4 +1,4 @@
-import type { MediaState, ParticipantView } from '../protocol/events.js';
+import type { MediaState, ParticipantView, Role } from '../protocol/events.js';
 
 /** Injection token of the RoomRegistry implementation (in-memory, or Redis when scaled out). */
 export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');
@@ -8,8 +8,10 @@ export interface Participant extends Omit<ParticipantView, 'guest'> {
   roomId: string;
 }
 
-export type NewParticipant = Omit<Participant, 'joinedAt' | 'media' | 'handRaised'> & {
+export type NewParticipant = Omit<Participant, 'joinedAt' | 'media' | 'handRaised' | 'role'> & {
   joinedAt?: number;
+  /** Default `participant`. */
+  role?: Role;
 };
 
 export interface JoinOutcome {

@@ -12,6 +12,7 @@ import type { AuthenticatedUser } from '../../auth/authenticated-user.js';
 import { SessionEvents } from '../../auth/session-events.js';
 import type { AppConfig } from '../../config/configuration.js';
 import type { SignalingServer, SignalingSocket } from './socket-types.js';
+import { addressKey } from '../../rate-limits/address-key.js';
 
 /** setTimeout's limit (~24.8 days); longer tokens are re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -59,6 +60,7 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     socket.data.caller = {
       socketId: socket.id,
       guestId: `guest-${randomUUID()}`,
+      address: addressKey(socket.handshake.address),
       user: await this.identify(
         // socket.io-client's `auth` option, or `?token=` for clients that only have a URL.
         accessTokenFrom({

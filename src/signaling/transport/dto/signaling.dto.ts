@@ -59,6 +59,12 @@ export class MeetingParticipantDto {
   @ApiProperty()
   handRaised!: boolean;
 
+  @ApiProperty({
+    enum: ['host', 'participant'],
+    description: "A registered meeting's creator is its host",
+  })
+  role!: 'host' | 'participant';
+
   @ApiProperty({ description: 'Signed in (true) or guest (false)' })
   signedIn!: boolean;
 }

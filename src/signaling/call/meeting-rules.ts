@@ -1,0 +1,22 @@
+/** Injection token of the MeetingRules implementation (the Meetings module's service). */
+export const MEETING_RULES = Symbol('MEETING_RULES');
+
+/** What joining a registered meeting must respect (read from the meeting's settings). */
+export interface MeetingJoinRules {
+  code: string;
+  /** The account that created the meeting: its host, from every device it joins with. */
+  hostId: string;
+  allowGuests: boolean;
+  muteOnEntry: boolean;
+  passcodeRequired: boolean;
+  /** Compares in constant time. */
+  passcodeMatches(candidate: string): boolean;
+}
+
+/**
+ * Where the call rules learn whether a room is a registered meeting, and its settings: the
+ * database, so every instance decides alike. Rooms that are not registered meetings are open.
+ */
+export interface MeetingRules {
+  joinRules(roomId: string): Promise<MeetingJoinRules | undefined>;
+}
