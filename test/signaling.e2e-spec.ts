@@ -879,3 +879,102 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
     expect((await joined(visitor, 'team-room', 'V')).muteOnEntry).toBeUndefined();
   });
 });
+
+describe('Signaling: host actions in a registered meeting', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+  const open: TestSocket[] = [];
+  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
+    const socket = await connectSocket(testApp.baseUrl, options);
+    open.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ env: FAST });
+    api = new ApiClient(testApp);
+  });
+  afterAll(async () => {
+    for (const socket of open) socket.close();
+    await testApp.close();
+  });
+
+  async function meetingWithThree(): Promise<{
+    host: TestSocket;
+    alice: TestSocket;
+    bob: TestSocket;
+  }> {
+    const owner = await createUser(api, { name: 'Owner' });
+    const created = await api.post<{ code: string }>(
+      '/api/v1/meetings',
+      {},
+      { token: owner.token },
+    );
+    const code = created.body.code;
+    const host = await client({ token: owner.token });
+    const alice = await client();
+    const bob = await client();
+    await joined(host, code);
+    await joined(alice, code, 'Alice');
+    await joined(bob, code, 'Bob');
+    return { host, alice, bob };
+  }
+
+  it('co-hosts, mute requests, removal and ending, each refused to those who may not', async () => {
+    const { host, alice, bob } = await meetingWithThree();
+    // Participants may not moderate.
+    expect(errorCode(await request(alice, 'mute-participant', bob.id))).toBe('not-allowed');
+    expect(errorCode(await request(alice, 'remove-participant', host.id))).toBe('not-allowed');
+    expect(errorCode(await request(alice, 'set-role', bob.id, 'cohost'))).toBe('not-allowed');
+    expect(errorCode(await request(alice, 'end-meeting'))).toBe('not-allowed');
+
+    // The host names Alice co-host; everyone hears it.
+    const heard = nextEvent(bob, 'role-changed');
+    expect((await request(host, 'set-role', alice.id, 'cohost')).ok).toBe(true);
+    expect(await heard).toEqual([alice.id, 'cohost']);
+
+    // A co-host asks Bob to mute, and cannot remove the host.
+    const asked = nextEvent(bob, 'mute-request');
+    expect((await request(alice, 'mute-participant', bob.id)).ok).toBe(true);
+    expect(await asked).toEqual([]);
+    expect(errorCode(await request(alice, 'remove-participant', host.id))).toBe('not-allowed');
+
+    // Bad arguments and unknown targets.
+    expect(errorCode(await request(host, 'set-role', alice.id, 'host'))).toBe('invalid-argument');
+    expect(errorCode(await request(host, 'mute-participant', 42))).toBe('invalid-argument');
+    expect(errorCode(await request(host, 'remove-participant', 'no-such-socket'))).toBe(
+      'not-found',
+    );
+    expect(errorCode(await request(host, 'remove-participant', bob.id, { ban: 'yes' }))).toBe(
+      'invalid-argument',
+    );
+
+    // Removing Bob: he hears it and stays connected; the others hear user-left.
+    const removed = nextEvent(bob, 'removed');
+    const left = nextEvent(host, 'user-left');
+    expect((await request(alice, 'remove-participant', bob.id)).ok).toBe(true);
+    expect(await removed).toEqual([{ banned: false }]);
+    expect((await left)[0]).toBe(bob.id);
+    expect(bob.connected).toBe(true);
+    expect(errorCode(await request(bob, 'chat-message', 'still here?'))).toBe('not-in-room');
+    expect(errorCode(await request(bob, 'signal', host.id, '{"sdp":"x"}'))).toBe(
+      'target-not-in-room',
+    );
+
+    // Ending the meeting takes everyone out.
+    const ended = [host, alice].map((socket) => nextEvent(socket, 'meeting-ended'));
+    expect((await request(host, 'end-meeting')).ok).toBe(true);
+    await Promise.all(ended);
+    expect(errorCode(await request(alice, 'chat-message', 'anyone?'))).toBe('not-in-room');
+  });
+
+  it('asks everyone but the hosts to mute', async () => {
+    const { host, alice, bob } = await meetingWithThree();
+    const hostHears = record(host, 'mute-request');
+    const asked = [alice, bob].map((socket) => nextEvent(socket, 'mute-request'));
+    expect((await request(host, 'mute-all')).ok).toBe(true);
+    await Promise.all(asked);
+    await sleep(100);
+    expect(hostHears).toEqual([]);
+  });
+});

@@ -117,6 +117,26 @@ class Call {
       say(`Session ended (${reason}). Sign in again.`);
       session.clear();
     });
+    // A host asks: mute (the change is reported to the room like any other).
+    signaling.on('mute-request', () => {
+      if (this.#media.state.audio) this.#media.setAudio(false);
+      say('The host asked you to mute.');
+    });
+    signaling.on('role-changed', (id, role) => {
+      if (id === signaling.id)
+        say(role === 'cohost' ? 'You are now a co-host.' : 'You are no longer a co-host.');
+    });
+    signaling.on('removed', () => this.#outOfCall('The host removed you from the meeting.'));
+    signaling.on('meeting-ended', () => this.#outOfCall('The host ended the meeting.'));
+  }
+
+  /** Out of the call by the host's decision: no peers, no rejoin on reconnection. */
+  #outOfCall(/** @type {string} */ why) {
+    this.#removeEveryone();
+    this.#joined = false;
+    this.#view.showJoined(undefined);
+    this.#signaling.leave();
+    say(why);
   }
 
   /**

@@ -201,6 +201,27 @@ describe('Two instances behind one Redis behave as one service', () => {
     };
     expect(live.live).toBe(true);
     expect(live.passcode).toBeUndefined();
+
+    // The host on node A moderates the guest on node B.
+    const cohost = nextEvent(guest, 'role-changed');
+    expect((await request(host, 'set-role', guest.id, 'cohost')).ok).toBe(true);
+    expect(await cohost).toEqual([guest.id, 'cohost']);
+    expect((await request(host, 'set-role', guest.id, 'participant')).ok).toBe(true);
+    const asked = nextEvent(guest, 'mute-request');
+    expect((await request(host, 'mute-participant', guest.id)).ok).toBe(true);
+    await asked;
+    const removed = nextEvent(guest, 'removed');
+    const left = nextEvent(host, 'user-left');
+    expect((await request(host, 'remove-participant', guest.id)).ok).toBe(true);
+    expect(await removed).toEqual([{ banned: false }]);
+    expect((await left)[0]).toBe(guest.id);
+    // Node B took the guest's socket out of the room: the room's chat no longer reaches it.
+    const guestChat = record(guest, 'chat-message');
+    const hostChat = nextEvent(host, 'chat-message');
+    expect((await request(host, 'chat-message', 'after the removal')).ok).toBe(true);
+    await hostChat;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(guestChat).toEqual([]);
   });
 
   it('relays media state and hands to the other members on both nodes, never back to the sender', async () => {

@@ -585,6 +585,94 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     });
   });
 
+  describe('host actions', () => {
+    const code = 'hst-actn-now';
+    const host = () => signedIn('host', 'Host', 'host-account');
+    beforeEach(async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+      });
+      await call.join(host(), { roomId: code });
+      await call.join(guest('p1'), { roomId: code, displayName: 'P1' });
+      await call.join(guest('p2'), { roomId: code, displayName: 'P2' });
+      for (const id of ['host', 'p1', 'p2']) notifier.take(id);
+    });
+
+    it('lets only a host name co-hosts, announced to the room; co-hosts may then moderate', async () => {
+      expect(
+        await refusal(call.setRole(guest('p1'), { targetSocketId: 'p2', role: 'cohost' })),
+      ).toBe('not-allowed');
+      await call.setRole(host(), { targetSocketId: 'p1', role: 'cohost' });
+      expect(notifier.take('p2')).toEqual([['role-changed', 'p1', 'cohost']]);
+      expect((await call.participants(code)).map((p) => p.role)).toEqual([
+        'host',
+        'cohost',
+        'participant',
+      ]);
+      // A co-host moderates, but does not name co-hosts or end the meeting.
+      await call.muteParticipant(guest('p1'), { targetSocketId: 'p2' });
+      expect(notifier.take('p2')).toEqual([['mute-request']]);
+      expect(
+        await refusal(call.setRole(guest('p1'), { targetSocketId: 'p2', role: 'cohost' })),
+      ).toBe('not-allowed');
+      expect(await refusal(call.endMeeting(guest('p1')))).toBe('not-allowed');
+      expect(
+        await refusal(call.setRole(host(), { targetSocketId: 'host', role: 'participant' })),
+      ).toBe('not-allowed');
+    });
+
+    it('asks members to mute, never a host; refuses participants and unknown targets', async () => {
+      await call.muteAll(host());
+      expect(notifier.take('p1')).toEqual([['mute-request']]);
+      expect(notifier.take('p2')).toEqual([['mute-request']]);
+      expect(notifier.take('host')).toEqual([]);
+      expect(await refusal(call.muteParticipant(guest('p1'), { targetSocketId: 'p2' }))).toBe(
+        'not-allowed',
+      );
+      expect(await refusal(call.muteAll(guest('p1')))).toBe('not-allowed');
+      expect(await refusal(call.muteParticipant(host(), { targetSocketId: 'nobody' }))).toBe(
+        'not-found',
+      );
+      expect(await refusal(call.muteParticipant(host(), { targetSocketId: 'host' }))).toBe(
+        'not-allowed',
+      );
+    });
+
+    it('removes a member (never a host): it hears removed, the room hears user-left', async () => {
+      expect(
+        await refusal(call.removeParticipant(guest('p1'), { targetSocketId: 'p2', ban: false })),
+      ).toBe('not-allowed');
+      expect(
+        await refusal(call.removeParticipant(host(), { targetSocketId: 'host', ban: false })),
+      ).toBe('not-allowed');
+      await call.removeParticipant(host(), { targetSocketId: 'p2', ban: false });
+      expect(notifier.take('p2')).toEqual([['removed', { banned: false }]]);
+      expect(notifier.take('p1', 'user-left').map(([id]) => id)).toEqual(['p2']);
+      expect((await call.participants(code)).map((p) => p.socketId)).toEqual(['host', 'p1']);
+      // Out of the room: it hears nothing more from it.
+      await call.sendChat(guest('p1'), { text: 'after' });
+      expect(notifier.take('p2')).toEqual([]);
+      expect(
+        await refusal(call.removeParticipant(host(), { targetSocketId: 'p2', ban: false })),
+      ).toBe('not-found');
+      // In an open room nobody moderates.
+      await call.join(guest('o1'), { roomId: 'open-room' });
+      await call.join(guest('o2'), { roomId: 'open-room' });
+      expect(
+        await refusal(call.removeParticipant(guest('o1'), { targetSocketId: 'o2', ban: false })),
+      ).toBe('not-allowed');
+    });
+
+    it('ends the meeting for everyone (host only); the next join starts afresh', async () => {
+      await call.endMeeting(host());
+      for (const id of ['host', 'p1', 'p2']) expect(notifier.take(id)).toEqual([['meeting-ended']]);
+      expect(await call.participants(code)).toEqual([]);
+      expect((await call.join(guest('p1'), { roomId: code })).participants).toHaveLength(1);
+    });
+  });
+
   describe('media state and raised hands', () => {
     it("tells the other members, and the next joiner's answer shows them", async () => {
       await join(guest('speaker'), 'media', 'Speaker');

@@ -19,7 +19,10 @@ import type {
   JoinCallMessage,
   MediaStateMessage,
   RaiseHandMessage,
+  RemoveMessage,
+  SetRoleMessage,
   SignalMessage,
+  TargetMessage,
 } from '../protocol/messages.js';
 import { ChatHistoryRepository, type StoredChatLine } from '../chat/chat-history.repository.js';
 import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
@@ -34,6 +37,9 @@ import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
 import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+/** Who may moderate a call: its hosts and co-hosts. */
+const MODERATORS: readonly Role[] = ['host', 'cohost'];
 
 /** How long a join into a meeting-code room waits for the meeting's settings. */
 const RULES_WAIT_MS = 2_000;
@@ -360,6 +366,94 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       'raise-hand',
       caller.socketId,
       message.raised,
+    );
+  }
+
+  /** Host only: makes a member a co-host for the live session, or a participant again. */
+  async setRole(caller: Caller, message: SetRoleMessage): Promise<void> {
+    const { actor, target } = await this.hostAction(caller, message.targetSocketId, ['host']);
+    if (target.role === 'host') throw new SignalingFailure('not-allowed', 'a host stays a host');
+    await this.registry.setRole(target.socketId, message.role);
+    this.audit(actor, 'set-role', target, message.role);
+    this.notifier.toRoom(actor.roomId, 'role-changed', target.socketId, message.role);
+  }
+
+  /** Host or co-host: asks one member (not a host) to mute. */
+  async muteParticipant(caller: Caller, message: TargetMessage): Promise<void> {
+    const { actor, target } = await this.hostAction(caller, message.targetSocketId, MODERATORS);
+    if (target.role === 'host') throw new SignalingFailure('not-allowed', 'hosts are not muted');
+    this.audit(actor, 'mute-participant', target);
+    this.notifier.toSocket(target.socketId, 'mute-request');
+  }
+
+  /** Host or co-host: asks every member but the hosts (and the caller) to mute. */
+  async muteAll(caller: Caller): Promise<void> {
+    const actor = await this.moderator(caller, MODERATORS);
+    this.audit(actor, 'mute-all');
+    for (const member of await this.registry.participants(actor.roomId)) {
+      if (member.role !== 'host' && member.socketId !== actor.socketId) {
+        this.notifier.toSocket(member.socketId, 'mute-request');
+      }
+    }
+  }
+
+  /** Host or co-host: takes a member (never a host) out of the call; its socket stays. */
+  async removeParticipant(caller: Caller, message: RemoveMessage): Promise<void> {
+    if (message.ban) throw new SignalingFailure('invalid-argument', 'bans are not available yet');
+    const { actor, target } = await this.hostAction(caller, message.targetSocketId, MODERATORS);
+    if (target.role === 'host')
+      throw new SignalingFailure('not-allowed', 'a host cannot be removed');
+    const left = await this.registry.leave(target.socketId);
+    if (!left) throw new SignalingFailure('not-found', 'that participant is not in the call');
+    this.audit(actor, 'remove-participant', target);
+    this.notifier.unsubscribe(left.socketId, left.roomId);
+    this.notifier.toSocket(left.socketId, 'removed', { banned: false });
+    this.announceLeft(left);
+  }
+
+  /** Host only: everyone is out of the call; the next join starts a new live session. */
+  async endMeeting(caller: Caller): Promise<void> {
+    const actor = await this.moderator(caller, ['host']);
+    this.audit(actor, 'end-meeting');
+    for (const member of await this.registry.participants(actor.roomId)) {
+      const left = await this.registry.leave(member.socketId);
+      if (!left || left.roomId !== actor.roomId) continue;
+      this.notifier.toSocket(left.socketId, 'meeting-ended');
+      this.notifier.unsubscribe(left.socketId, left.roomId);
+    }
+  }
+
+  /** The caller, in a room, with one of `roles` (so only in a registered meeting). */
+  private async moderator(caller: Caller, roles: readonly Role[]): Promise<Participant> {
+    const actor = await this.registry.participant(caller.socketId);
+    if (!actor) throw new SignalingFailure('not-in-room', 'join a room first');
+    if (!roles.includes(actor.role)) {
+      throw new SignalingFailure('not-allowed', `only a ${roles.join(' or ')} may do that`);
+    }
+    return actor;
+  }
+
+  /** A moderator and the member of its room it acts on. */
+  private async hostAction(
+    caller: Caller,
+    targetSocketId: string,
+    roles: readonly Role[],
+  ): Promise<{ actor: Participant; target: Participant }> {
+    const actor = await this.moderator(caller, roles);
+    const target = await this.registry.participant(targetSocketId);
+    if (!target || target.roomId !== actor.roomId) {
+      throw new SignalingFailure('not-found', 'that participant is not in the call');
+    }
+    return { actor, target };
+  }
+
+  /** Every host action, at info level: who did what to whom. */
+  private audit(actor: Participant, action: string, target?: Participant, detail?: string): void {
+    const on = target
+      ? ` on ${target.socketId}${target.userId ? ` (user ${target.userId})` : ''}`
+      : '';
+    this.logger.log(
+      `${action} by ${actor.socketId}${actor.userId ? ` (user ${actor.userId})` : ''}${on} in ${actor.roomId}${detail ? `: ${detail}` : ''}`,
     );
   }
 

@@ -7,6 +7,8 @@ export const SIGNALING_ERROR_CODES = [
   'guests-not-allowed',
   'passcode-required',
   'wrong-passcode',
+  'not-allowed',
+  'not-found',
   'rate-limited',
   'internal',
 ] as const;

@@ -58,8 +58,11 @@ export interface JoinResult {
   muteOnEntry?: boolean;
 }
 
-/** A participant's role: a registered meeting's creator is its host; everyone else takes part. */
-export type Role = 'host' | 'participant';
+/**
+ * A participant's role: a registered meeting's creator is its host; a host may make others
+ * co-hosts for the live session; everyone else takes part.
+ */
+export type Role = 'host' | 'cohost' | 'participant';
 
 /** A signal payload: the existing client's JSON string, or a plain object. */
 export type SignalPayload = string | Record<string, unknown>;
@@ -76,6 +79,16 @@ export interface ClientToServerEvents {
   'leave-call': (ack?: Ack) => void;
   'media-state': (state: MediaState, ack?: Ack) => void;
   'raise-hand': (raised: boolean, ack?: Ack) => void;
+  /** Host only: makes a member a co-host, or a participant again. */
+  'set-role': (socketId: string, role: 'cohost' | 'participant', ack?: Ack) => void;
+  /** Host or co-host: asks one member (not a host) to mute. */
+  'mute-participant': (socketId: string, ack?: Ack) => void;
+  /** Host or co-host: asks every member but the hosts to mute. */
+  'mute-all': (ack?: Ack) => void;
+  /** Host or co-host: takes a member (not a host) out of the call. */
+  'remove-participant': (socketId: string, options?: { ban?: boolean }, ack?: Ack) => void;
+  /** Host only: everyone is out of the call. */
+  'end-meeting': (ack?: Ack) => void;
 }
 
 export interface ServerToClientEvents {
@@ -95,6 +108,14 @@ export interface ServerToClientEvents {
   'signaling-error': (event: string, error: SignalingError) => void;
   /** Sent just before the server disconnects a socket whose token expired or was revoked. */
   'session-ended': (reason: 'token-expired' | 'signed-out') => void;
+  /** To the room: a member's role changed. */
+  'role-changed': (socketId: string, role: Role) => void;
+  /** A host asks you to mute (media is peer to peer: the server cannot do it for you). */
+  'mute-request': () => void;
+  /** A host took you out of the call; your socket stays connected. */
+  removed: (details: { banned: boolean }) => void;
+  /** The host ended the meeting for everyone: you are out of the call. */
+  'meeting-ended': () => void;
 }
 
 export const CLIENT_EVENTS = [
@@ -104,6 +125,11 @@ export const CLIENT_EVENTS = [
   'leave-call',
   'media-state',
   'raise-hand',
+  'set-role',
+  'mute-participant',
+  'mute-all',
+  'remove-participant',
+  'end-meeting',
 ] as const;
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 

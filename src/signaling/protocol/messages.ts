@@ -56,6 +56,19 @@ export interface RaiseHandMessage {
   raised: boolean;
 }
 
+/** A host action aimed at one member. */
+export interface TargetMessage {
+  targetSocketId: string;
+}
+
+export interface SetRoleMessage extends TargetMessage {
+  role: 'cohost' | 'participant';
+}
+
+export interface RemoveMessage extends TargetMessage {
+  ban: boolean;
+}
+
 /** What each client event carries once parsed. */
 export interface ClientMessages {
   'join-call': JoinCallMessage;
@@ -64,6 +77,11 @@ export interface ClientMessages {
   'leave-call': Record<string, never>;
   'media-state': MediaStateMessage;
   'raise-hand': RaiseHandMessage;
+  'set-role': SetRoleMessage;
+  'mute-participant': TargetMessage;
+  'mute-all': Record<string, never>;
+  'remove-participant': RemoveMessage;
+  'end-meeting': Record<string, never>;
 }
 
 export type ParseResult<E extends ClientEventName> = ClientMessages[E] | SignalingFailure;
@@ -191,6 +209,43 @@ export function parseRaiseHand(args: unknown[]): ParseResult<'raise-hand'> {
   return { raised };
 }
 
+function parseTarget(raw: unknown): string | SignalingFailure {
+  return typeof raw === 'string' && raw !== '' && raw.length <= SOCKET_ID_MAX_LENGTH
+    ? raw
+    : invalidArgument('socketId must be a socket id');
+}
+
+export function parseSetRole(args: unknown[]): ParseResult<'set-role'> {
+  const target = parseTarget(args[0]);
+  if (target instanceof SignalingFailure) return target;
+  const role = args[1];
+  if (role !== 'cohost' && role !== 'participant') {
+    return invalidArgument("role must be 'cohost' or 'participant'");
+  }
+  return { targetSocketId: target, role };
+}
+
+export function parseMuteParticipant(args: unknown[]): ParseResult<'mute-participant'> {
+  const target = parseTarget(args[0]);
+  return target instanceof SignalingFailure ? target : { targetSocketId: target };
+}
+
+export function parseRemoveParticipant(args: unknown[]): ParseResult<'remove-participant'> {
+  const target = parseTarget(args[0]);
+  if (target instanceof SignalingFailure) return target;
+  const options = args[1];
+  if (options === undefined || options === null) return { targetSocketId: target, ban: false };
+  if (!isPlainObject(options)) return invalidArgument('options must be an object');
+  if (options.ban !== undefined && typeof options.ban !== 'boolean') {
+    return invalidArgument('ban must be a boolean');
+  }
+  return { targetSocketId: target, ban: options.ban === true };
+}
+
+function parseNoArguments(): Record<string, never> {
+  return {};
+}
+
 /** The parser of every client event. */
 export const MESSAGE_PARSERS: {
   readonly [E in ClientEventName]: (args: unknown[], context: ParseContext) => ParseResult<E>;
@@ -201,4 +256,9 @@ export const MESSAGE_PARSERS: {
   'leave-call': parseLeaveCall,
   'media-state': parseMediaState,
   'raise-hand': parseRaiseHand,
+  'set-role': parseSetRole,
+  'mute-participant': parseMuteParticipant,
+  'mute-all': parseNoArguments,
+  'remove-participant': parseRemoveParticipant,
+  'end-meeting': parseNoArguments,
 };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MediaState } from '../protocol/events.js';
+import type { MediaState, Role } from '../protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,
@@ -58,6 +58,12 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   participants(roomId: string): Promise<Participant[]> {
     return Promise.resolve([...(this.rooms.get(roomId)?.values() ?? [])]);
+  }
+
+  setRole(socketId: string, role: Role): Promise<string | undefined> {
+    const participant = this.bySocket.get(socketId);
+    if (participant) participant.role = role;
+    return Promise.resolve(participant?.roomId);
   }
 
   rename(socketId: string, name: string): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { withinTimeLimit } from '../../common/time-limit.js';
-import type { MediaState } from '../protocol/events.js';
+import type { MediaState, Role } from '../protocol/events.js';
 import {
   type JoinOutcome,
   type NewParticipant,
@@ -129,6 +129,10 @@ interface RegistryCommands {
   registryRemoveNode(...args: string[]): Promise<Member[]>;
 }
 
+function toRole(value: string | undefined): Role {
+  return value === 'host' || value === 'cohost' ? value : 'participant';
+}
+
 function toParticipant(socketId: string, flat: Fields): Participant {
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
@@ -140,7 +144,7 @@ function toParticipant(socketId: string, flat: Fields): Participant {
     // null until the participant reports its state.
     media: JSON.parse(fields.get('media') ?? 'null') as MediaState | null,
     handRaised: fields.get('hand') === '1',
-    role: fields.get('role') === 'host' ? 'host' : 'participant',
+    role: toRole(fields.get('role')),
   };
   const userId = fields.get('userId');
   if (userId) participant.userId = userId;
@@ -215,6 +219,10 @@ export class RedisRoomRegistry implements RoomRegistry {
       (await this.redis.registrySetField(this.prefix, socketId, 'media', JSON.stringify(media))) ??
       undefined
     );
+  }
+
+  async setRole(socketId: string, role: Role): Promise<string | undefined> {
+    return (await this.redis.registrySetField(this.prefix, socketId, 'role', role)) ?? undefined;
   }
 
   async rename(socketId: string, name: string): Promise<void> {

@@ -54,6 +54,8 @@ export interface RoomRegistry {
   /** Whether both sockets are in the same room (the signal relay rule). */
   inSameRoom(socketA: string, socketB: string): Promise<boolean>;
   participants(roomId: string): Promise<Participant[]>;
+  /** Changes the socket's role in its room; its room, or undefined when in none. */
+  setRole(socketId: string, role: Role): Promise<string | undefined>;
   /** Changes the socket's display name in its room (no-op when in none). */
   rename(socketId: string, name: string): Promise<void>;
   /** Updates the socket's media state; its room, or undefined when in none. */

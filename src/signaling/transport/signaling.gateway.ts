@@ -45,6 +45,11 @@ const EVENT_KINDS: Readonly<Record<ClientEventName, SocketEventKind>> = {
   'chat-message': 'chat',
   'media-state': 'state',
   'raise-hand': 'state',
+  'set-role': 'state',
+  'mute-participant': 'state',
+  'mute-all': 'state',
+  'remove-participant': 'state',
+  'end-meeting': 'state',
 };
 
 /**
@@ -79,6 +84,11 @@ export class SignalingGateway
     'chat-message': (caller, message) => this.call.sendChat(caller, message),
     'media-state': (caller, message) => this.call.setMedia(caller, message),
     'raise-hand': (caller, message) => this.call.raiseHand(caller, message),
+    'set-role': (caller, message) => this.call.setRole(caller, message),
+    'mute-participant': (caller, message) => this.call.muteParticipant(caller, message),
+    'mute-all': (caller) => this.call.muteAll(caller),
+    'remove-participant': (caller, message) => this.call.removeParticipant(caller, message),
+    'end-meeting': (caller) => this.call.endMeeting(caller),
   };
 
   constructor(

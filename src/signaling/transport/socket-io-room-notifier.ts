@@ -30,7 +30,10 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   }
 
   unsubscribe(socketId: string, roomId: string): void {
-    void this.local(socketId)?.leave(channelOf(roomId));
+    const socket = this.local(socketId);
+    if (socket) void socket.leave(channelOf(roomId));
+    // A socket on another instance (a host removed it): its instance makes it leave.
+    else this.io().in(socketId).socketsLeave(channelOf(roomId));
   }
 
   /**

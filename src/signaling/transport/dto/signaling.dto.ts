@@ -60,10 +60,10 @@ export class MeetingParticipantDto {
   handRaised!: boolean;
 
   @ApiProperty({
-    enum: ['host', 'participant'],
-    description: "A registered meeting's creator is its host",
+    enum: ['host', 'cohost', 'participant'],
+    description: "A registered meeting's creator is its host; a host may name co-hosts",
   })
-  role!: 'host' | 'participant';
+  role!: 'host' | 'cohost' | 'participant';
 
   @ApiProperty({ description: 'Signed in (true) or guest (false)' })
   signedIn!: boolean;
