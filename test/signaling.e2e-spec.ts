@@ -903,6 +903,7 @@ describe('Signaling: host actions in a registered meeting', () => {
     host: TestSocket;
     alice: TestSocket;
     bob: TestSocket;
+    code: string;
   }> {
     const owner = await createUser(api, { name: 'Owner' });
     const created = await api.post<{ code: string }>(
@@ -917,7 +918,7 @@ describe('Signaling: host actions in a registered meeting', () => {
     await joined(host, code);
     await joined(alice, code, 'Alice');
     await joined(bob, code, 'Bob');
-    return { host, alice, bob };
+    return { host, alice, bob, code };
   }
 
   it('co-hosts, mute requests, removal and ending, each refused to those who may not', async () => {
@@ -966,6 +967,28 @@ describe('Signaling: host actions in a registered meeting', () => {
     expect((await request(host, 'end-meeting')).ok).toBe(true);
     await Promise.all(ended);
     expect(errorCode(await request(alice, 'chat-message', 'anyone?'))).toBe('not-in-room');
+  });
+
+  it('locks the live session: newcomers are refused until unlocked', async () => {
+    const { host, alice, code } = await meetingWithThree();
+    expect(errorCode(await request(alice, 'update-meeting', { locked: true }))).toBe('not-allowed');
+    expect(errorCode(await request(host, 'update-meeting', { waitingRoom: 'everyone' }))).toBe(
+      'invalid-argument',
+    );
+    expect(errorCode(await request(host, 'update-meeting', { locked: 'yes' }))).toBe(
+      'invalid-argument',
+    );
+    expect(errorCode(await request(host, 'update-meeting', {}))).toBe('invalid-argument');
+    const updated = nextEvent(alice, 'meeting-updated');
+    const answer = await request(host, 'update-meeting', { locked: true, muteOnEntry: true });
+    expect(answer.ok).toBe(true);
+    expect(await updated).toEqual([{ locked: true, muteOnEntry: true }]);
+    const late = await client();
+    expect(errorCode(await request(late, 'join-call', code, 'Late'))).toBe('meeting-locked');
+    expect((await request(host, 'update-meeting', { locked: false })).ok).toBe(true);
+    const admitted = await request(late, 'join-call', code, 'Late');
+    expect(admitted.ok).toBe(true);
+    expect(admitted.muteOnEntry).toBe(true);
   });
 
   it('asks everyone but the hosts to mute', async () => {

@@ -126,6 +126,9 @@ class Call {
       if (id === signaling.id)
         say(role === 'cohost' ? 'You are now a co-host.' : 'You are no longer a co-host.');
     });
+    signaling.on('meeting-updated', (state) =>
+      say(state.locked ? 'The meeting is locked: nobody new can join.' : 'The meeting is open.'),
+    );
     signaling.on('removed', () => this.#outOfCall('The host removed you from the meeting.'));
     signaling.on('meeting-ended', () => this.#outOfCall('The host ended the meeting.'));
   }

@@ -202,6 +202,15 @@ describe('Two instances behind one Redis behave as one service', () => {
     expect(live.live).toBe(true);
     expect(live.passcode).toBeUndefined();
 
+    // A lock set on node A holds on node B.
+    const updated = nextEvent(guest, 'meeting-updated');
+    expect((await request(host, 'update-meeting', { locked: true })).ok).toBe(true);
+    expect(await updated).toEqual([{ locked: true, muteOnEntry: false }]);
+    const latecomer = await connect(nodeB);
+    const locked = await request(latecomer, 'join-call', code, 'Late', { passcode: 'across-9' });
+    expect(locked.ok ? undefined : locked.error.code).toBe('meeting-locked');
+    expect((await request(host, 'update-meeting', { locked: false })).ok).toBe(true);
+
     // The host on node A moderates the guest on node B.
     const cohost = nextEvent(guest, 'role-changed');
     expect((await request(host, 'set-role', guest.id, 'cohost')).ok).toBe(true);

@@ -148,6 +148,16 @@ class RegisteredMeetings implements MeetingRules {
   >();
   reads = 0;
 
+  updateSettings(
+    _hostId: string,
+    code: string,
+    settings: { muteOnEntry?: boolean },
+  ): Promise<void> {
+    const meeting = this.settings.get(code);
+    if (meeting && settings.muteOnEntry !== undefined) meeting.muteOnEntry = settings.muteOnEntry;
+    return Promise.resolve();
+  }
+
   joinRules(roomId: string): Promise<MeetingJoinRules | undefined> {
     this.reads += 1;
     const meeting = this.settings.get(roomId);
@@ -663,6 +673,40 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(
         await refusal(call.removeParticipant(guest('o1'), { targetSocketId: 'o2', ban: false })),
       ).toBe('not-allowed');
+    });
+
+    it('locks the live session: only the host gets in, until unlocked or the room empties', async () => {
+      expect(await refusal(call.updateMeeting(guest('p1'), { locked: true }))).toBe('not-allowed');
+      await call.setRole(host(), { targetSocketId: 'p1', role: 'cohost' });
+      notifier.take('p2');
+      expect(await call.updateMeeting(guest('p1'), { locked: true })).toEqual({
+        locked: true,
+        muteOnEntry: false,
+      });
+      expect(notifier.take('p2')).toEqual([
+        ['meeting-updated', { locked: true, muteOnEntry: false }],
+      ]);
+      expect(await refusal(call.join(guest('late'), { roomId: code }))).toBe('meeting-locked');
+      expect(
+        await refusal(call.join(signedIn('u', 'U'), { roomId: code, passcode: 'whatever' })),
+      ).toBe('meeting-locked');
+      // Members re-joining are not refused; the host, from another device, still gets in.
+      await call.join(guest('p2'), { roomId: code });
+      await call.leave(guest('p2'));
+      await call.join(signedIn('tablet', 'Host', 'host-account'), { roomId: code });
+      await call.leave(signedIn('tablet', 'Host', 'host-account'));
+      await call.updateMeeting(host(), { locked: false });
+      expect((await call.join(guest('late'), { roomId: code })).roomId).toBe(code);
+      // A new live session starts unlocked.
+      await call.updateMeeting(host(), { locked: true });
+      await call.endMeeting(host());
+      expect((await call.join(guest('next'), { roomId: code })).roomId).toBe(code);
+    });
+
+    it('stores muteOnEntry for the next joiners', async () => {
+      await call.updateMeeting(host(), { muteOnEntry: true });
+      await call.leave(guest('p2'));
+      expect((await call.join(guest('late'), { roomId: code })).muteOnEntry).toBe(true);
     });
 
     it('ends the meeting for everyone (host only); the next join starts afresh', async () => {

@@ -13,7 +13,13 @@ import type { KeyedLimiter } from '../../rate-limits/keyed-limiter.js';
 import { RateLimits } from '../../rate-limits/rate-limits.js';
 import { SignalingFailure } from '../protocol/errors.js';
 import { isMeetingCode } from '../protocol/room-id.js';
-import type { JoinResult, MediaState, ParticipantView, Role } from '../protocol/events.js';
+import type {
+  JoinResult,
+  MediaState,
+  MeetingState,
+  ParticipantView,
+  Role,
+} from '../protocol/events.js';
 import type {
   ChatMessage,
   JoinCallMessage,
@@ -23,6 +29,7 @@ import type {
   SetRoleMessage,
   SignalMessage,
   TargetMessage,
+  UpdateMeetingMessage,
 } from '../protocol/messages.js';
 import { ChatHistoryRepository, type StoredChatLine } from '../chat/chat-history.repository.js';
 import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
@@ -225,8 +232,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A registered meeting's entry checks, in order: guests allowed, then the passcode (its
-   * host is exempt). Its rules, or undefined for an open room. A member already in the room
+   * A registered meeting's entry checks, in order: the lock, guests allowed, then the
+   * passcode (its host is exempt from the lock and the passcode). Its rules, or undefined for an open room. A member already in the room
    * (a repeated join) is not asked again.
    */
   private async admit(
@@ -251,6 +258,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     message: JoinCallMessage,
     meeting: MeetingJoinRules,
   ): Promise<void> {
+    const isHost = caller.user?.userId === meeting.hostId;
+    if (!isHost && (await this.registry.isLocked(message.roomId))) {
+      throw new SignalingFailure('meeting-locked', 'the host locked this meeting');
+    }
     if (!caller.user && !meeting.allowGuests) {
       throw new SignalingFailure('guests-not-allowed', 'sign in to join this meeting');
     }
@@ -421,6 +432,29 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       this.notifier.toSocket(left.socketId, 'meeting-ended');
       this.notifier.unsubscribe(left.socketId, left.roomId);
     }
+  }
+
+  /**
+   * Host or co-host: locks the live session (nobody new joins but the host) and asks joiners
+   * to start muted (stored with the meeting). The room hears the meeting's new state.
+   */
+  async updateMeeting(caller: Caller, message: UpdateMeetingMessage): Promise<MeetingState> {
+    const actor = await this.moderator(caller, MODERATORS);
+    const meeting = await this.meetings.joinRules(actor.roomId);
+    if (!meeting) throw new SignalingFailure('not-found', 'this meeting no longer exists');
+    if (message.locked !== undefined) await this.registry.setLocked(actor.roomId, message.locked);
+    if (message.muteOnEntry !== undefined) {
+      await this.meetings.updateSettings(meeting.hostId, meeting.code, {
+        muteOnEntry: message.muteOnEntry,
+      });
+    }
+    const state: MeetingState = {
+      locked: await this.registry.isLocked(actor.roomId),
+      muteOnEntry: message.muteOnEntry ?? meeting.muteOnEntry,
+    };
+    this.audit(actor, 'update-meeting', undefined, JSON.stringify(message));
+    this.notifier.toRoom(actor.roomId, 'meeting-updated', state);
+    return state;
   }
 
   /** The caller, in a room, with one of `roles` (so only in a registered meeting). */

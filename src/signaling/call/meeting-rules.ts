@@ -19,4 +19,10 @@ export interface MeetingJoinRules {
  */
 export interface MeetingRules {
   joinRules(roomId: string): Promise<MeetingJoinRules | undefined>;
+  /** Stores a setting a host changed during the call (as the host `hostId`). */
+  updateSettings(
+    hostId: string,
+    code: string,
+    settings: { muteOnEntry?: boolean },
+  ): Promise<unknown>;
 }

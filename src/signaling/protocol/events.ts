@@ -64,6 +64,13 @@ export interface JoinResult {
  */
 export type Role = 'host' | 'cohost' | 'participant';
 
+/** A registered meeting's state as its members see it. */
+export interface MeetingState {
+  /** Nobody new may join this live session, except its host. */
+  locked: boolean;
+  muteOnEntry: boolean;
+}
+
 /** A signal payload: the existing client's JSON string, or a plain object. */
 export type SignalPayload = string | Record<string, unknown>;
 
@@ -89,6 +96,8 @@ export interface ClientToServerEvents {
   'remove-participant': (socketId: string, options?: { ban?: boolean }, ack?: Ack) => void;
   /** Host only: everyone is out of the call. */
   'end-meeting': (ack?: Ack) => void;
+  /** Host or co-host: locks the live session, or asks joiners to start muted. */
+  'update-meeting': (changes: { locked?: boolean; muteOnEntry?: boolean }, ack?: Ack) => void;
 }
 
 export interface ServerToClientEvents {
@@ -116,6 +125,8 @@ export interface ServerToClientEvents {
   removed: (details: { banned: boolean }) => void;
   /** The host ended the meeting for everyone: you are out of the call. */
   'meeting-ended': () => void;
+  /** To the room: a host changed the meeting's live state. */
+  'meeting-updated': (state: MeetingState) => void;
 }
 
 export const CLIENT_EVENTS = [
@@ -130,6 +141,7 @@ export const CLIENT_EVENTS = [
   'mute-all',
   'remove-participant',
   'end-meeting',
+  'update-meeting',
 ] as const;
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 

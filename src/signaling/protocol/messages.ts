@@ -69,6 +69,12 @@ export interface RemoveMessage extends TargetMessage {
   ban: boolean;
 }
 
+/** At least one of the two. */
+export interface UpdateMeetingMessage {
+  locked?: boolean;
+  muteOnEntry?: boolean;
+}
+
 /** What each client event carries once parsed. */
 export interface ClientMessages {
   'join-call': JoinCallMessage;
@@ -82,6 +88,7 @@ export interface ClientMessages {
   'mute-all': Record<string, never>;
   'remove-participant': RemoveMessage;
   'end-meeting': Record<string, never>;
+  'update-meeting': UpdateMeetingMessage;
 }
 
 export type ParseResult<E extends ClientEventName> = ClientMessages[E] | SignalingFailure;
@@ -242,6 +249,25 @@ export function parseRemoveParticipant(args: unknown[]): ParseResult<'remove-par
   return { targetSocketId: target, ban: options.ban === true };
 }
 
+export function parseUpdateMeeting(args: unknown[]): ParseResult<'update-meeting'> {
+  const [changes] = args;
+  if (!isPlainObject(changes)) return invalidArgument('changes must be an object');
+  const message: UpdateMeetingMessage = {};
+  for (const [key, value] of Object.entries(changes)) {
+    if (key !== 'locked' && key !== 'muteOnEntry') {
+      return invalidArgument(
+        key === 'waitingRoom'
+          ? 'the waiting room is not available yet'
+          : 'changes may only carry locked and muteOnEntry',
+      );
+    }
+    if (typeof value !== 'boolean') return invalidArgument(`${key} must be a boolean`);
+    message[key] = value;
+  }
+  if (Object.keys(message).length === 0) return invalidArgument('changes must change something');
+  return message;
+}
+
 function parseNoArguments(): Record<string, never> {
   return {};
 }
@@ -261,4 +287,5 @@ export const MESSAGE_PARSERS: {
   'mute-all': parseNoArguments,
   'remove-participant': parseRemoveParticipant,
   'end-meeting': parseNoArguments,
+  'update-meeting': parseUpdateMeeting,
 };

@@ -17,6 +17,7 @@ import {
 export class InMemoryRoomRegistry implements RoomRegistry {
   private readonly bySocket = new Map<string, Participant>();
   private readonly rooms = new Map<string, Map<string, Participant>>();
+  private readonly locked = new Set<string>();
 
   join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
     const current = this.bySocket.get(newcomer.socketId);
@@ -58,6 +59,16 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   participants(roomId: string): Promise<Participant[]> {
     return Promise.resolve([...(this.rooms.get(roomId)?.values() ?? [])]);
+  }
+
+  setLocked(roomId: string, locked: boolean): Promise<void> {
+    if (locked && this.rooms.has(roomId)) this.locked.add(roomId);
+    else this.locked.delete(roomId);
+    return Promise.resolve();
+  }
+
+  isLocked(roomId: string): Promise<boolean> {
+    return Promise.resolve(this.locked.has(roomId));
   }
 
   setRole(socketId: string, role: Role): Promise<string | undefined> {
@@ -111,7 +122,10 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     this.bySocket.delete(participant.socketId);
     const room = this.rooms.get(participant.roomId);
     room?.delete(participant.socketId);
-    if (room?.size === 0) this.rooms.delete(participant.roomId);
+    if (room?.size === 0) {
+      this.rooms.delete(participant.roomId);
+      this.locked.delete(participant.roomId);
+    }
     return participant;
   }
 }

@@ -20,6 +20,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node, role
  *   room:<roomId>     sorted set of socket ids, scored by join order
  *   rooms             set of non-empty room ids;  count: number of participants
+ *   lock:<roomId>     present while a live room is locked (removed with the room)
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
@@ -36,7 +37,7 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
   local roomKey = prefix .. 'room:' .. roomId
   redis.call('ZREM', roomKey, socketId)
   if redis.call('ZCARD', roomKey) == 0 then
-    redis.call('DEL', roomKey)
+    redis.call('DEL', roomKey, prefix .. 'lock:' .. roomId)
     redis.call('SREM', prefix .. 'rooms', roomId)
   end
   redis.call('SREM', prefix .. 'node:' .. nodeId, socketId)
@@ -94,6 +95,13 @@ redis.call('HSET', pkey, ARGV[3], ARGV[4])
 return roomId
 `;
 
+/** ARGV: prefix, roomId. Locks a room that has members (an empty room has no session). */
+const LOCK = `
+if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[2]) == 0 then return 0 end
+redis.call('SET', ARGV[1] .. 'lock:' .. ARGV[2], '1')
+return 1
+`;
+
 /** ARGV: prefix, roomId → members. */
 const PARTICIPANTS = `${MEMBERS}
 return members(ARGV[1], ARGV[2])
@@ -127,6 +135,7 @@ interface RegistryCommands {
   registrySetField(...args: string[]): Promise<string | null>;
   registryParticipants(...args: string[]): Promise<Member[]>;
   registryRemoveNode(...args: string[]): Promise<Member[]>;
+  registryLock(...args: string[]): Promise<number>;
 }
 
 function toRole(value: string | undefined): Role {
@@ -170,6 +179,7 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registrySetField', { numberOfKeys: 0, lua: SET_FIELD });
     redis.defineCommand('registryParticipants', { numberOfKeys: 0, lua: PARTICIPANTS });
     redis.defineCommand('registryRemoveNode', { numberOfKeys: 0, lua: REMOVE_NODE });
+    redis.defineCommand('registryLock', { numberOfKeys: 0, lua: LOCK });
     this.redis = redis as Redis & RegistryCommands;
   }
 
@@ -219,6 +229,15 @@ export class RedisRoomRegistry implements RoomRegistry {
       (await this.redis.registrySetField(this.prefix, socketId, 'media', JSON.stringify(media))) ??
       undefined
     );
+  }
+
+  async setLocked(roomId: string, locked: boolean): Promise<void> {
+    if (locked) await this.redis.registryLock(this.prefix, roomId);
+    else await this.redis.del(`${this.prefix}lock:${roomId}`);
+  }
+
+  async isLocked(roomId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}lock:${roomId}`)) === 1;
   }
 
   async setRole(socketId: string, role: Role): Promise<string | undefined> {

@@ -104,6 +104,24 @@ export function describeRoomRegistryContract(
       ]);
     });
 
+    it('locks a live room until it empties; an empty room cannot be locked', async () => {
+      await registry.setLocked('nobody-here', true);
+      expect(await registry.isLocked('nobody-here')).toBe(false);
+      await registry.join(member('l1', 'locked'), 16);
+      await registry.join(member('l2', 'locked'), 16);
+      await registry.setLocked('locked', true);
+      expect(await registry.isLocked('locked')).toBe(true);
+      await registry.setLocked('locked', false);
+      expect(await registry.isLocked('locked')).toBe(false);
+      await registry.setLocked('locked', true);
+      await registry.leave('l1');
+      expect(await registry.isLocked('locked')).toBe(true);
+      await registry.leave('l2');
+      expect(await registry.isLocked('locked')).toBe(false);
+      await registry.join(member('l3', 'locked'), 16);
+      expect(await registry.isLocked('locked')).toBe(false);
+    });
+
     it('renames a participant in its room', async () => {
       await registry.join(member('s1', 'names'), 16);
       await registry.rename('s1', 'Ada (guest)');

@@ -54,6 +54,9 @@ export interface RoomRegistry {
   /** Whether both sockets are in the same room (the signal relay rule). */
   inSameRoom(socketA: string, socketB: string): Promise<boolean>;
   participants(roomId: string): Promise<Participant[]>;
+  /** Locks or unlocks a room for its live session (the lock goes when the room empties). */
+  setLocked(roomId: string, locked: boolean): Promise<void>;
+  isLocked(roomId: string): Promise<boolean>;
   /** Changes the socket's role in its room; its room, or undefined when in none. */
   setRole(socketId: string, role: Role): Promise<string | undefined>;
   /** Changes the socket's display name in its room (no-op when in none). */

@@ -50,6 +50,7 @@ const EVENT_KINDS: Readonly<Record<ClientEventName, SocketEventKind>> = {
   'mute-all': 'state',
   'remove-participant': 'state',
   'end-meeting': 'state',
+  'update-meeting': 'state',
 };
 
 /**
@@ -89,6 +90,7 @@ export class SignalingGateway
     'mute-all': (caller) => this.call.muteAll(caller),
     'remove-participant': (caller, message) => this.call.removeParticipant(caller, message),
     'end-meeting': (caller) => this.call.endMeeting(caller),
+    'update-meeting': (caller, message) => this.call.updateMeeting(caller, message),
   };
 
   constructor(
