@@ -11,6 +11,7 @@ import type { TestApp } from './support/test-app.js';
 const PATH_PARAMETER_VALUES: Readonly<Record<string, string>> = {
   id: '6650f0c2a1b2c3d4e5f60718',
   code: 'abc-defg-hij',
+  userId: '6650f0c2a1b2c3d4e5f60719',
 };
 
 interface RawResponse {

@@ -991,6 +991,51 @@ describe('Signaling: host actions in a registered meeting', () => {
     expect(admitted.muteOnEntry).toBe(true);
   });
 
+  it('bans an account until its host lifts the ban, on any device; a guest for its connection', async () => {
+    const owner = await createUser(api, { name: 'Banning Host' });
+    const created = await api.post<{ code: string }>(
+      '/api/v1/meetings',
+      {},
+      { token: owner.token },
+    );
+    const code = created.body.code;
+    const host = await client({ token: owner.token });
+    await joined(host, code);
+    const troll = await createUser(api, { name: 'Troll' });
+    const trollSocket = await client({ token: troll.token });
+    await joined(trollSocket, code);
+    const removed = nextEvent(trollSocket, 'removed');
+    expect((await request(host, 'remove-participant', trollSocket.id, { ban: true })).ok).toBe(
+      true,
+    );
+    expect(await removed).toEqual([{ banned: true }]);
+    expect(errorCode(await request(trollSocket, 'join-call', code))).toBe('banned');
+    const otherDevice = await client({ token: troll.token });
+    expect(errorCode(await request(otherDevice, 'join-call', code))).toBe('banned');
+
+    // The host sees the ban and lifts it; only the host may.
+    const view = await api.get<{ bannedUserIds: string[] }>(`/api/v1/meetings/${code}`, {
+      token: owner.token,
+    });
+    expect(view.body.bannedUserIds).toEqual([troll.id]);
+    const lift = `/api/v1/meetings/${code}/bans/${troll.id}`;
+    expect((await api.delete(lift, { token: troll.token })).status).toBe(403);
+    expect(
+      (await api.delete(`/api/v1/meetings/zzz-zzzz-zzz/bans/${troll.id}`, { token: owner.token }))
+        .status,
+    ).toBe(404);
+    expect((await api.delete(lift, { token: owner.token })).status).toBe(204);
+    expect((await request(otherDevice, 'join-call', code)).ok).toBe(true);
+
+    // A guest's ban covers its connection only.
+    const guest = await client();
+    await joined(guest, code, 'Guest');
+    expect((await request(host, 'remove-participant', guest.id, { ban: true })).ok).toBe(true);
+    expect(errorCode(await request(guest, 'join-call', code, 'Guest'))).toBe('banned');
+    const newGuest = await client();
+    expect((await request(newGuest, 'join-call', code, 'Guest')).ok).toBe(true);
+  });
+
   it('asks everyone but the hosts to mute', async () => {
     const { host, alice, bob } = await meetingWithThree();
     const hostHears = record(host, 'mute-request');

@@ -119,6 +119,23 @@ export class MeetingsController {
     return this.meetings.findMeeting(code, user?.userId);
   }
 
+  @Delete(':code/bans/:userId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Lift a ban (its host only)',
+    description: 'The account may join the meeting again. Lifting a ban that is not there is fine.',
+  })
+  @ApiNoContentResponse()
+  @ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'You are not its host' })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  async unban(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('code') code: string,
+    @Param('userId') userId: string,
+  ): Promise<void> {
+    await this.meetings.unbanUser(user.userId, code, userId);
+  }
+
   @Patch(':code')
   @ApiOperation({
     summary: "Change a meeting's settings (its host only)",

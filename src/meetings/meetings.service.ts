@@ -38,6 +38,8 @@ interface StoredMeeting {
   /** Missing on meetings stored before the settings existed: see `settingsOf`. */
   allowGuests?: boolean;
   muteOnEntry?: boolean;
+  /** Only when selected with `+bannedUserIds`. */
+  bannedUserIds?: Types.ObjectId[];
 }
 
 /** A meeting's settings as chosen by its host; null passcode: none. */
@@ -60,10 +62,13 @@ export interface MeetingJoinRules {
    * (`passcodeRequired` false) every candidate is accepted; a non-string never matches one.
    */
   passcodeMatches(candidate: string): boolean;
+  /** Whether the host banned this account from the meeting. */
+  isBanned(userId: string): boolean;
 }
 
 /** The fields a host's view needs, passcode included (it is `select: false`). */
-const HOST_VIEW_FIELDS = 'code title hostId createdAt allowGuests muteOnEntry +passcode';
+const HOST_VIEW_FIELDS =
+  'code title hostId createdAt allowGuests muteOnEntry +passcode +bannedUserIds';
 
 function settingsOf(meeting: StoredMeeting): { allowGuests: boolean; muteOnEntry: boolean } {
   return { allowGuests: meeting.allowGuests ?? true, muteOnEntry: meeting.muteOnEntry ?? false };
@@ -202,8 +207,8 @@ export class MeetingsService {
     if (code === undefined) return undefined;
     const meeting = await this.meetings
       .findOne({ code })
-      .select('code hostId allowGuests muteOnEntry +passcode')
-      .lean<Pick<StoredMeeting, 'code' | 'hostId' | 'allowGuests' | 'muteOnEntry' | 'passcode'>>()
+      .select('code hostId allowGuests muteOnEntry +passcode +bannedUserIds')
+      .lean<StoredMeeting>()
       .exec();
     if (!meeting) return undefined;
     return {
@@ -212,6 +217,8 @@ export class MeetingsService {
       ...settingsOf(meeting as StoredMeeting),
       passcodeRequired: meeting.passcode !== undefined,
       passcodeMatches: passcodeMatcher(meeting.passcode),
+      isBanned: (userId: string) =>
+        (meeting.bannedUserIds ?? []).some((banned) => banned.toString() === userId),
     };
   }
 
@@ -286,6 +293,33 @@ export class MeetingsService {
     meeting: StoredMeeting,
     hostName?: string,
   ): Promise<HostMeetingDto> {
-    return { ...(await this.describe(meeting, hostName)), passcode: meeting.passcode ?? null };
+    return {
+      ...(await this.describe(meeting, hostName)),
+      passcode: meeting.passcode ?? null,
+      bannedUserIds: (meeting.bannedUserIds ?? []).map((id) => id.toString()),
+    };
+  }
+
+  /** Bans an account from a meeting (the signaling side checked that a host asked). */
+  async banUser(code: string, userId: string): Promise<void> {
+    if (!mongoose.isValidObjectId(userId)) return;
+    await this.meetings
+      .updateOne({ code }, { $addToSet: { bannedUserIds: new Types.ObjectId(userId) } })
+      .exec();
+  }
+
+  /** Lifts a ban: the meeting's host only (403), unknown meeting 404; lifting none is fine. */
+  async unbanUser(hostId: string, rawCode: string, userId: string): Promise<void> {
+    const code = toMeetingCode(rawCode);
+    if (code === undefined) throw new NotFoundException('Meeting not found');
+    const meeting = await this.meetings.findOne({ code }).select('hostId').lean().exec();
+    if (!meeting) throw new NotFoundException('Meeting not found');
+    if (meeting.hostId.toString() !== hostId) {
+      throw new ForbiddenException('Only the host can lift a ban');
+    }
+    if (!mongoose.isValidObjectId(userId)) return;
+    await this.meetings
+      .updateOne({ code }, { $pull: { bannedUserIds: new Types.ObjectId(userId) } })
+      .exec();
   }
 }

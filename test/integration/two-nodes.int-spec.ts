@@ -231,6 +231,33 @@ describe('Two instances behind one Redis behave as one service', () => {
     await hostChat;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(guestChat).toEqual([]);
+
+    // A signed-in member on node B removed with a ban is refused on either node.
+    const memberName = `member${randomBytes(3).toString('hex')}`;
+    await post(nodeB, '/auth/register', {
+      name: 'Member',
+      username: memberName,
+      password: 'password-123',
+    });
+    const memberToken = (
+      (await (
+        await post(nodeB, '/auth/login', { username: memberName, password: 'password-123' })
+      ).json()) as {
+        token: string;
+      }
+    ).token;
+    const member = await connect(nodeB, memberToken);
+    expect((await request(member, 'join-call', code, null, { passcode: 'across-9' })).ok).toBe(
+      true,
+    );
+    const banned = nextEvent(member, 'removed');
+    expect((await request(host, 'remove-participant', member.id, { ban: true })).ok).toBe(true);
+    expect(await banned).toEqual([{ banned: true }]);
+    for (const node of [nodeA, nodeB]) {
+      const again = await connect(node, memberToken);
+      const refusedAgain = await request(again, 'join-call', code, null, { passcode: 'across-9' });
+      expect(refusedAgain.ok ? undefined : refusedAgain.error.code).toBe('banned');
+    }
   });
 
   it('relays media state and hands to the other members on both nodes, never back to the sender', async () => {

@@ -96,6 +96,12 @@ export class MeetingDto {
 export class HostMeetingDto extends MeetingDto {
   @ApiProperty({ ...PASSCODE_PROPERTY, description: 'The passcode, or null when there is none' })
   passcode!: string | null;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Accounts banned from this meeting (lift with DELETE …/bans/:userId)',
+  })
+  bannedUserIds!: string[];
 }
 
 export class MeetingPageDto {

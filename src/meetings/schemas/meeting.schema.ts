@@ -28,6 +28,10 @@ export class Meeting {
   @Prop({ type: Boolean, default: false })
   muteOnEntry!: boolean;
 
+  /** Accounts its host removed with a ban: refused until the host lifts it. */
+  @Prop({ type: [Types.ObjectId], default: [], select: false })
+  bannedUserIds!: Types.ObjectId[];
+
   createdAt!: Date;
 }
 

@@ -147,6 +147,12 @@ class RegisteredMeetings implements MeetingRules {
     { hostId: string; allowGuests: boolean; muteOnEntry: boolean; passcode?: string }
   >();
   reads = 0;
+  readonly bans = new Set<string>();
+
+  banUser(code: string, userId: string): Promise<void> {
+    this.bans.add(`${code}|${userId}`);
+    return Promise.resolve();
+  }
 
   updateSettings(
     _hostId: string,
@@ -169,6 +175,7 @@ class RegisteredMeetings implements MeetingRules {
       muteOnEntry: meeting.muteOnEntry,
       passcodeRequired: meeting.passcode !== undefined,
       passcodeMatches: (candidate: string) => candidate === meeting.passcode,
+      isBanned: (userId: string) => this.bans.has(`${roomId}|${userId}`),
     });
   }
 }
@@ -707,6 +714,24 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.updateMeeting(host(), { muteOnEntry: true });
       await call.leave(guest('p2'));
       expect((await call.join(guest('late'), { roomId: code })).muteOnEntry).toBe(true);
+    });
+
+    it('bans with a removal: an account for good, a guest for its connection; banned is checked first', async () => {
+      await call.leave(guest('p2'));
+      await call.join(signedIn('member', 'Member', 'member-account'), { roomId: code });
+      await call.removeParticipant(host(), { targetSocketId: 'member', ban: true });
+      expect(notifier.take('member', 'removed')).toEqual([[{ banned: true }]]);
+      expect(meetings.bans.has(`${code}|member-account`)).toBe(true);
+      // From any device; banned comes before the lock in the check order.
+      await call.updateMeeting(host(), { locked: true });
+      expect(
+        await refusal(call.join(signedIn('phone', 'Member', 'member-account'), { roomId: code })),
+      ).toBe('banned');
+      await call.updateMeeting(host(), { locked: false });
+      await call.removeParticipant(host(), { targetSocketId: 'p1', ban: true });
+      expect(await refusal(call.join(guest('p1'), { roomId: code }))).toBe('banned');
+      // Another guest connection is another identity.
+      expect((await call.join(guest('p1-again'), { roomId: code })).roomId).toBe(code);
     });
 
     it('ends the meeting for everyone (host only); the next join starts afresh', async () => {

@@ -232,8 +232,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A registered meeting's entry checks, in order: the lock, guests allowed, then the
-   * passcode (its host is exempt from the lock and the passcode). Its rules, or undefined for an open room. A member already in the room
+   * A registered meeting's entry checks, in order: a ban, the lock, guests allowed, then
+   * the passcode (its host is exempt from the lock and the passcode). Its rules, or undefined for an open room. A member already in the room
    * (a repeated join) is not asked again.
    */
   private async admit(
@@ -259,6 +259,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     meeting: MeetingJoinRules,
   ): Promise<void> {
     const isHost = caller.user?.userId === meeting.hostId;
+    const banned = caller.user
+      ? meeting.isBanned(caller.user.userId)
+      : await this.registry.isSocketBanned(message.roomId, caller.socketId);
+    if (banned) throw new SignalingFailure('banned', 'the host removed you from this meeting');
     if (!isHost && (await this.registry.isLocked(message.roomId))) {
       throw new SignalingFailure('meeting-locked', 'the host locked this meeting');
     }
@@ -410,15 +414,21 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   /** Host or co-host: takes a member (never a host) out of the call; its socket stays. */
   async removeParticipant(caller: Caller, message: RemoveMessage): Promise<void> {
-    if (message.ban) throw new SignalingFailure('invalid-argument', 'bans are not available yet');
     const { actor, target } = await this.hostAction(caller, message.targetSocketId, MODERATORS);
-    if (target.role === 'host')
+    if (target.role === 'host') {
       throw new SignalingFailure('not-allowed', 'a host cannot be removed');
+    }
+    if (message.ban) {
+      // An account: stored with the meeting. A guest: its identity (this connection) for the
+      // live session; nothing stops it from coming back as a new guest (lock the meeting).
+      if (target.userId) await this.meetings.banUser(actor.roomId, target.userId);
+      else await this.registry.banSocket(actor.roomId, target.socketId);
+    }
     const left = await this.registry.leave(target.socketId);
     if (!left) throw new SignalingFailure('not-found', 'that participant is not in the call');
-    this.audit(actor, 'remove-participant', target);
+    this.audit(actor, message.ban ? 'remove-and-ban' : 'remove-participant', target);
     this.notifier.unsubscribe(left.socketId, left.roomId);
-    this.notifier.toSocket(left.socketId, 'removed', { banned: false });
+    this.notifier.toSocket(left.socketId, 'removed', { banned: message.ban });
     this.announceLeft(left);
   }
 

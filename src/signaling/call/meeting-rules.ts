@@ -11,6 +11,8 @@ export interface MeetingJoinRules {
   passcodeRequired: boolean;
   /** Compares in constant time. */
   passcodeMatches(candidate: string): boolean;
+  /** Whether the host banned this account. */
+  isBanned(userId: string): boolean;
 }
 
 /**
@@ -25,4 +27,6 @@ export interface MeetingRules {
     code: string,
     settings: { muteOnEntry?: boolean },
   ): Promise<unknown>;
+  /** Bans an account from the meeting (stored with it: survives restarts). */
+  banUser(code: string, userId: string): Promise<void>;
 }

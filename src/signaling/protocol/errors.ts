@@ -4,6 +4,7 @@ export const SIGNALING_ERROR_CODES = [
   'not-in-room',
   'target-not-in-room',
   'room-full',
+  'banned',
   'meeting-locked',
   'guests-not-allowed',
   'passcode-required',

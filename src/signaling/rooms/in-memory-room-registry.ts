@@ -18,6 +18,7 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   private readonly bySocket = new Map<string, Participant>();
   private readonly rooms = new Map<string, Map<string, Participant>>();
   private readonly locked = new Set<string>();
+  private readonly bannedSockets = new Map<string, Set<string>>();
 
   join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
     const current = this.bySocket.get(newcomer.socketId);
@@ -69,6 +70,19 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   isLocked(roomId: string): Promise<boolean> {
     return Promise.resolve(this.locked.has(roomId));
+  }
+
+  banSocket(roomId: string, socketId: string): Promise<void> {
+    if (this.rooms.has(roomId)) {
+      let banned = this.bannedSockets.get(roomId);
+      if (!banned) this.bannedSockets.set(roomId, (banned = new Set()));
+      banned.add(socketId);
+    }
+    return Promise.resolve();
+  }
+
+  isSocketBanned(roomId: string, socketId: string): Promise<boolean> {
+    return Promise.resolve(this.bannedSockets.get(roomId)?.has(socketId) ?? false);
   }
 
   setRole(socketId: string, role: Role): Promise<string | undefined> {
@@ -125,6 +139,7 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     if (room?.size === 0) {
       this.rooms.delete(participant.roomId);
       this.locked.delete(participant.roomId);
+      this.bannedSockets.delete(participant.roomId);
     }
     return participant;
   }

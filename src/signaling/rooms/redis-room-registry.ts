@@ -21,6 +21,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   room:<roomId>     sorted set of socket ids, scored by join order
  *   rooms             set of non-empty room ids;  count: number of participants
  *   lock:<roomId>     present while a live room is locked (removed with the room)
+ *   bans:<roomId>     set of socket ids (guests) banned for the live session (idem)
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
@@ -37,7 +38,7 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
   local roomKey = prefix .. 'room:' .. roomId
   redis.call('ZREM', roomKey, socketId)
   if redis.call('ZCARD', roomKey) == 0 then
-    redis.call('DEL', roomKey, prefix .. 'lock:' .. roomId)
+    redis.call('DEL', roomKey, prefix .. 'lock:' .. roomId, prefix .. 'bans:' .. roomId)
     redis.call('SREM', prefix .. 'rooms', roomId)
   end
   redis.call('SREM', prefix .. 'node:' .. nodeId, socketId)
@@ -102,6 +103,12 @@ redis.call('SET', ARGV[1] .. 'lock:' .. ARGV[2], '1')
 return 1
 `;
 
+/** ARGV: prefix, roomId, socketId. Bans a socket from a room that has members. */
+const BAN_SOCKET = `
+if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[2]) == 0 then return 0 end
+return redis.call('SADD', ARGV[1] .. 'bans:' .. ARGV[2], ARGV[3])
+`;
+
 /** ARGV: prefix, roomId → members. */
 const PARTICIPANTS = `${MEMBERS}
 return members(ARGV[1], ARGV[2])
@@ -136,6 +143,7 @@ interface RegistryCommands {
   registryParticipants(...args: string[]): Promise<Member[]>;
   registryRemoveNode(...args: string[]): Promise<Member[]>;
   registryLock(...args: string[]): Promise<number>;
+  registryBanSocket(...args: string[]): Promise<number>;
 }
 
 function toRole(value: string | undefined): Role {
@@ -180,6 +188,7 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryParticipants', { numberOfKeys: 0, lua: PARTICIPANTS });
     redis.defineCommand('registryRemoveNode', { numberOfKeys: 0, lua: REMOVE_NODE });
     redis.defineCommand('registryLock', { numberOfKeys: 0, lua: LOCK });
+    redis.defineCommand('registryBanSocket', { numberOfKeys: 0, lua: BAN_SOCKET });
     this.redis = redis as Redis & RegistryCommands;
   }
 
@@ -238,6 +247,14 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   async isLocked(roomId: string): Promise<boolean> {
     return (await this.redis.exists(`${this.prefix}lock:${roomId}`)) === 1;
+  }
+
+  async banSocket(roomId: string, socketId: string): Promise<void> {
+    await this.redis.registryBanSocket(this.prefix, roomId, socketId);
+  }
+
+  async isSocketBanned(roomId: string, socketId: string): Promise<boolean> {
+    return (await this.redis.sismember(`${this.prefix}bans:${roomId}`, socketId)) === 1;
   }
 
   async setRole(socketId: string, role: Role): Promise<string | undefined> {

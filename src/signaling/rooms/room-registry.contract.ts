@@ -122,6 +122,17 @@ export function describeRoomRegistryContract(
       expect(await registry.isLocked('locked')).toBe(false);
     });
 
+    it('bans sockets from a live room until it empties', async () => {
+      await registry.banSocket('empty', 'x');
+      expect(await registry.isSocketBanned('empty', 'x')).toBe(false);
+      await registry.join(member('b1', 'bans'), 16);
+      await registry.banSocket('bans', 'b2');
+      expect(await registry.isSocketBanned('bans', 'b2')).toBe(true);
+      expect(await registry.isSocketBanned('bans', 'b1')).toBe(false);
+      await registry.leave('b1');
+      expect(await registry.isSocketBanned('bans', 'b2')).toBe(false);
+    });
+
     it('renames a participant in its room', async () => {
       await registry.join(member('s1', 'names'), 16);
       await registry.rename('s1', 'Ada (guest)');

@@ -57,6 +57,9 @@ export interface RoomRegistry {
   /** Locks or unlocks a room for its live session (the lock goes when the room empties). */
   setLocked(roomId: string, locked: boolean): Promise<void>;
   isLocked(roomId: string): Promise<boolean>;
+  /** Bans a socket (a guest's identity) from a room for its live session. */
+  banSocket(roomId: string, socketId: string): Promise<void>;
+  isSocketBanned(roomId: string, socketId: string): Promise<boolean>;
   /** Changes the socket's role in its room; its room, or undefined when in none. */
   setRole(socketId: string, role: Role): Promise<string | undefined>;
   /** Changes the socket's display name in its room (no-op when in none). */
