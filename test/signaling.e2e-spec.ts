@@ -972,7 +972,7 @@ describe('Signaling: host actions in a registered meeting', () => {
   it('locks the live session: newcomers are refused until unlocked', async () => {
     const { host, alice, code } = await meetingWithThree();
     expect(errorCode(await request(alice, 'update-meeting', { locked: true }))).toBe('not-allowed');
-    expect(errorCode(await request(host, 'update-meeting', { waitingRoom: 'everyone' }))).toBe(
+    expect(errorCode(await request(host, 'update-meeting', { waitingRoom: 'sometimes' }))).toBe(
       'invalid-argument',
     );
     expect(errorCode(await request(host, 'update-meeting', { locked: 'yes' }))).toBe(
@@ -982,7 +982,7 @@ describe('Signaling: host actions in a registered meeting', () => {
     const updated = nextEvent(alice, 'meeting-updated');
     const answer = await request(host, 'update-meeting', { locked: true, muteOnEntry: true });
     expect(answer.ok).toBe(true);
-    expect(await updated).toEqual([{ locked: true, muteOnEntry: true }]);
+    expect(await updated).toEqual([{ locked: true, muteOnEntry: true, waitingRoom: 'off' }]);
     const late = await client();
     expect(errorCode(await request(late, 'join-call', code, 'Late'))).toBe('meeting-locked');
     expect((await request(host, 'update-meeting', { locked: false })).ok).toBe(true);
@@ -1044,5 +1044,77 @@ describe('Signaling: host actions in a registered meeting', () => {
     await Promise.all(asked);
     await sleep(100);
     expect(hostHears).toEqual([]);
+  });
+});
+
+describe('Signaling: the waiting room of a registered meeting', () => {
+  let testApp: TestApp;
+  let api: ApiClient;
+  const open: TestSocket[] = [];
+  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
+    const socket = await connectSocket(testApp.baseUrl, options);
+    open.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ env: FAST });
+    api = new ApiClient(testApp);
+  });
+  afterAll(async () => {
+    for (const socket of open) socket.close();
+    await testApp.close();
+  });
+
+  it('holds guests (even before the host arrives) until admitted or denied', async () => {
+    const owner = await createUser(api, { name: 'Lobby Host' });
+    const created = await api.post<{ code: string; waitingRoom: string }>(
+      '/api/v1/meetings',
+      { waitingRoom: 'guests' },
+      { token: owner.token },
+    );
+    expect(created.body.waitingRoom).toBe('guests');
+    const code = created.body.code;
+
+    const early = await client();
+    expect(await request(early, 'join-call', code, 'Early')).toEqual({
+      ok: true,
+      waiting: true,
+      roomId: code,
+    });
+    // Waiting is not being in the call.
+    expect(errorCode(await request(early, 'chat-message', 'let me in'))).toBe('not-in-room');
+
+    const host = await client({ token: owner.token });
+    const hostJoin = await request(host, 'join-call', code);
+    expect(
+      (hostJoin.lobby as { name: string; signedIn: boolean }[]).map((e) => [e.name, e.signedIn]),
+    ).toEqual([['Early', false]]);
+    const second = await client();
+    const lobby = nextEvent(host, 'lobby-updated');
+    expect((await request(second, 'join-call', code, 'Second')).waiting).toBe(true);
+    expect(((await lobby)[0] as { socketId: string }[]).map((e) => e.socketId)).toEqual([
+      early.id,
+      second.id,
+    ]);
+
+    // Admitted: in the call, with the join answer; everyone hears user-joined.
+    const admitted = nextEvent(early, 'admitted');
+    const joinedHeard = nextEvent(host, 'user-joined');
+    expect((await request(host, 'admit', early.id)).ok).toBe(true);
+    const [result] = await admitted;
+    expect(result.participants.map((p) => p.socketId)).toEqual([host.id, early.id]);
+    expect((await joinedHeard)[0]).toBe(early.id);
+    const signal = nextEvent(host, 'signal');
+    expect((await request(early, 'signal', host.id, '{"sdp":"hello"}')).ok).toBe(true);
+    expect((await signal)[0]).toBe(early.id);
+
+    // Denied, and refusals for participants and unknown ids.
+    expect(errorCode(await request(early, 'deny', second.id))).toBe('not-allowed');
+    expect(errorCode(await request(host, 'admit', 'nobody'))).toBe('not-found');
+    const denied = nextEvent(second, 'denied');
+    expect((await request(host, 'deny', second.id)).ok).toBe(true);
+    await denied;
+    expect(errorCode(await request(second, 'chat-message', 'hello?'))).toBe('not-in-room');
   });
 });

@@ -153,9 +153,12 @@ export class MeetingsController {
     if (
       body.passcode === undefined &&
       body.allowGuests === undefined &&
-      body.muteOnEntry === undefined
+      body.muteOnEntry === undefined &&
+      body.waitingRoom === undefined
     ) {
-      throw new BadRequestException('Nothing to change: send passcode, allowGuests or muteOnEntry');
+      throw new BadRequestException(
+        'Nothing to change: send passcode, allowGuests, muteOnEntry or waitingRoom',
+      );
     }
     return this.meetings.updateSettings(user.userId, code, body);
   }

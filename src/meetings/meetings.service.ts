@@ -21,6 +21,7 @@ import { generateMeetingCode, toMeetingCode } from './meeting-codes.js';
 import { MEETING_PRESENCE, type MeetingPresence } from './meeting-presence.js';
 import { MeetingHistoryEntry } from './schemas/meeting-history-entry.schema.js';
 import { Meeting } from './schemas/meeting.schema.js';
+import type { WaitingRoomMode } from '../signaling/protocol/events.js';
 
 interface StoredEntry {
   _id: Types.ObjectId;
@@ -38,6 +39,7 @@ interface StoredMeeting {
   /** Missing on meetings stored before the settings existed: see `settingsOf`. */
   allowGuests?: boolean;
   muteOnEntry?: boolean;
+  waitingRoom?: WaitingRoomMode;
   /** Only when selected with `+bannedUserIds`. */
   bannedUserIds?: Types.ObjectId[];
 }
@@ -47,6 +49,7 @@ export interface MeetingSettings {
   passcode?: string | null;
   allowGuests?: boolean;
   muteOnEntry?: boolean;
+  waitingRoom?: WaitingRoomMode;
 }
 
 /** What the signaling side needs to admit someone to a registered meeting. */
@@ -56,6 +59,7 @@ export interface MeetingJoinRules {
   hostId: string;
   allowGuests: boolean;
   muteOnEntry: boolean;
+  waitingRoom: WaitingRoomMode;
   passcodeRequired: boolean;
   /**
    * Whether `candidate` is the passcode, compared in constant time. Without a passcode
@@ -68,10 +72,18 @@ export interface MeetingJoinRules {
 
 /** The fields a host's view needs, passcode included (it is `select: false`). */
 const HOST_VIEW_FIELDS =
-  'code title hostId createdAt allowGuests muteOnEntry +passcode +bannedUserIds';
+  'code title hostId createdAt allowGuests muteOnEntry waitingRoom +passcode +bannedUserIds';
 
-function settingsOf(meeting: StoredMeeting): { allowGuests: boolean; muteOnEntry: boolean } {
-  return { allowGuests: meeting.allowGuests ?? true, muteOnEntry: meeting.muteOnEntry ?? false };
+function settingsOf(meeting: StoredMeeting): {
+  allowGuests: boolean;
+  muteOnEntry: boolean;
+  waitingRoom: WaitingRoomMode;
+} {
+  return {
+    allowGuests: meeting.allowGuests ?? true,
+    muteOnEntry: meeting.muteOnEntry ?? false,
+    waitingRoom: meeting.waitingRoom ?? 'off',
+  };
 }
 
 function sha256(text: string): Buffer {
@@ -117,6 +129,7 @@ export class MeetingsService {
           passcode: options.passcode ?? undefined,
           allowGuests: options.allowGuests,
           muteOnEntry: options.muteOnEntry,
+          waitingRoom: options.waitingRoom,
         });
         return this.describeForHost(created.toObject<StoredMeeting>());
       } catch (error) {
@@ -158,6 +171,7 @@ export class MeetingsService {
     else if (settings.passcode !== undefined) set.passcode = settings.passcode;
     if (settings.allowGuests !== undefined) set.allowGuests = settings.allowGuests;
     if (settings.muteOnEntry !== undefined) set.muteOnEntry = settings.muteOnEntry;
+    if (settings.waitingRoom !== undefined) set.waitingRoom = settings.waitingRoom;
     const updated = mongoose.isValidObjectId(hostId)
       ? await this.meetings
           .findOneAndUpdate(
@@ -207,14 +221,14 @@ export class MeetingsService {
     if (code === undefined) return undefined;
     const meeting = await this.meetings
       .findOne({ code })
-      .select('code hostId allowGuests muteOnEntry +passcode +bannedUserIds')
+      .select('code hostId allowGuests muteOnEntry waitingRoom +passcode +bannedUserIds')
       .lean<StoredMeeting>()
       .exec();
     if (!meeting) return undefined;
     return {
       code: meeting.code,
       hostId: meeting.hostId.toString(),
-      ...settingsOf(meeting as StoredMeeting),
+      ...settingsOf(meeting),
       passcodeRequired: meeting.passcode !== undefined,
       passcodeMatches: passcodeMatcher(meeting.passcode),
       isBanned: (userId: string) =>

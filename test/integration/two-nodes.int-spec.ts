@@ -205,11 +205,32 @@ describe('Two instances behind one Redis behave as one service', () => {
     // A lock set on node A holds on node B.
     const updated = nextEvent(guest, 'meeting-updated');
     expect((await request(host, 'update-meeting', { locked: true })).ok).toBe(true);
-    expect(await updated).toEqual([{ locked: true, muteOnEntry: false }]);
+    expect(await updated).toEqual([{ locked: true, muteOnEntry: false, waitingRoom: 'off' }]);
     const latecomer = await connect(nodeB);
     const locked = await request(latecomer, 'join-call', code, 'Late', { passcode: 'across-9' });
     expect(locked.ok ? undefined : locked.error.code).toBe('meeting-locked');
     expect((await request(host, 'update-meeting', { locked: false })).ok).toBe(true);
+
+    // With a waiting room for guests, a guest waiting on node B is admitted from node A.
+    expect((await request(host, 'update-meeting', { waitingRoom: 'guests' })).ok).toBe(true);
+    const waiter = await connect(nodeB);
+    const lobby = nextEvent(host, 'lobby-updated');
+    const waiting = await request(waiter, 'join-call', code, 'Waiter', { passcode: 'across-9' });
+    expect(waiting.waiting).toBe(true);
+    expect(((await lobby)[0] as { socketId: string }[]).map((e) => e.socketId)).toEqual([
+      waiter.id,
+    ]);
+    const letIn = nextEvent(waiter, 'admitted');
+    expect((await request(host, 'admit', waiter.id)).ok).toBe(true);
+    await letIn;
+    const acrossSignal = nextEvent(host, 'signal');
+    expect((await request(waiter, 'signal', host.id, '{"sdp":"admitted"}')).ok).toBe(true);
+    expect((await acrossSignal)[0]).toBe(waiter.id);
+    const roomChat = nextEvent(waiter, 'chat-message');
+    expect((await request(host, 'chat-message', 'welcome')).ok).toBe(true);
+    expect((await roomChat)[0]).toBe('welcome');
+    waiter.close();
+    expect((await request(host, 'update-meeting', { waitingRoom: 'off' })).ok).toBe(true);
 
     // The host on node A moderates the guest on node B.
     const cohost = nextEvent(guest, 'role-changed');

@@ -1,10 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { IsOptionalButNotNull } from '../../common/optional-not-null.decorator.js';
 import { Trim } from '../../common/trim.transform.js';
 import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { IsMeetingCode } from './meeting-code.js';
+import type { WaitingRoomMode } from '../../signaling/protocol/events.js';
+
+const WAITING_ROOM_MODES: WaitingRoomMode[] = ['off', 'guests', 'everyone'];
 
 export const PASSCODE_MIN_LENGTH = 4;
 export const PASSCODE_MAX_LENGTH = 32;
@@ -51,6 +54,15 @@ export class MeetingSettingsDto {
   @IsOptionalButNotNull()
   @IsBoolean()
   muteOnEntry?: boolean;
+
+  @ApiPropertyOptional({
+    enum: WAITING_ROOM_MODES,
+    default: 'off',
+    description: 'Who waits for a host to let them in: nobody, guests, or everyone but the host',
+  })
+  @IsOptionalButNotNull()
+  @IsIn(WAITING_ROOM_MODES)
+  waitingRoom?: WaitingRoomMode;
 }
 
 export class CreateMeetingDto extends MeetingSettingsDto {
@@ -87,6 +99,9 @@ export class MeetingDto {
 
   @ApiProperty({ description: 'Whether joiners are asked to start muted' })
   muteOnEntry!: boolean;
+
+  @ApiProperty({ enum: WAITING_ROOM_MODES, description: 'Who waits for a host to let them in' })
+  waitingRoom!: WaitingRoomMode;
 
   @ApiProperty({ description: 'Whether anyone is in the call right now' })
   live!: boolean;

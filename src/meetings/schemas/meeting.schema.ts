@@ -28,6 +28,9 @@ export class Meeting {
   @Prop({ type: Boolean, default: false })
   muteOnEntry!: boolean;
 
+  @Prop({ type: String, enum: ['off', 'guests', 'everyone'], default: 'off' })
+  waitingRoom!: 'off' | 'guests' | 'everyone';
+
   /** Accounts its host removed with a ban: refused until the host lifts it. */
   @Prop({ type: [Types.ObjectId], default: [], select: false })
   bannedUserIds!: Types.ObjectId[];

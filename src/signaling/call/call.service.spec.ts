@@ -10,7 +10,13 @@ import {
   type StoredChatLine,
 } from '../chat/chat-history.repository.js';
 import { SignalingFailure } from '../protocol/errors.js';
-import type { ServerEventArgs, ServerEventName } from '../protocol/events.js';
+import type {
+  JoinResult,
+  ServerEventArgs,
+  ServerEventName,
+  WaitingResult,
+  WaitingRoomMode,
+} from '../protocol/events.js';
 import { InMemoryRoomRegistry } from '../rooms/in-memory-room-registry.js';
 import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
 import { type Participant, ROOM_REGISTRY } from '../rooms/room-registry.js';
@@ -140,11 +146,23 @@ class InMemoryChatHistory {
   }
 }
 
+/** A join's answer when the joiner got in (not the waiting room's). */
+function entered(answer: JoinResult | WaitingResult): JoinResult {
+  if ('waiting' in answer) throw new Error(`waiting in ${answer.roomId}`);
+  return answer;
+}
+
 /** Registered meetings and their settings, as the Meetings module would answer. */
 class RegisteredMeetings implements MeetingRules {
   readonly settings = new Map<
     string,
-    { hostId: string; allowGuests: boolean; muteOnEntry: boolean; passcode?: string }
+    {
+      hostId: string;
+      allowGuests: boolean;
+      muteOnEntry: boolean;
+      passcode?: string;
+      waitingRoom?: WaitingRoomMode;
+    }
   >();
   reads = 0;
   readonly bans = new Set<string>();
@@ -157,10 +175,10 @@ class RegisteredMeetings implements MeetingRules {
   updateSettings(
     _hostId: string,
     code: string,
-    settings: { muteOnEntry?: boolean },
+    settings: { muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode },
   ): Promise<void> {
     const meeting = this.settings.get(code);
-    if (meeting && settings.muteOnEntry !== undefined) meeting.muteOnEntry = settings.muteOnEntry;
+    if (meeting) Object.assign(meeting, settings);
     return Promise.resolve();
   }
 
@@ -173,6 +191,7 @@ class RegisteredMeetings implements MeetingRules {
       hostId: meeting.hostId,
       allowGuests: meeting.allowGuests,
       muteOnEntry: meeting.muteOnEntry,
+      waitingRoom: meeting.waitingRoom ?? 'off',
       passcodeRequired: meeting.passcode !== undefined,
       passcodeMatches: (candidate: string) => candidate === meeting.passcode,
       isBanned: (userId: string) => this.bans.has(`${roomId}|${userId}`),
@@ -264,8 +283,10 @@ describe('CallService (rules over the in-memory registry and a recording notifie
   beforeEach(() => start());
   afterEach(() => moduleRef.close());
 
-  const join = (caller: Caller, roomId: string, displayName?: string) =>
-    call.join(caller, displayName === undefined ? { roomId } : { roomId, displayName });
+  const join = async (caller: Caller, roomId: string, displayName?: string) =>
+    entered(
+      await call.join(caller, displayName === undefined ? { roomId } : { roomId, displayName }),
+    );
 
   describe('join', () => {
     it("announces a join to every member, the joiner included, with this room's ids and names only", async () => {
@@ -524,8 +545,8 @@ describe('CallService (rules over the in-memory registry and a recording notifie
   describe('registered meetings', () => {
     const code = 'abc-defg-hij';
     const host = () => signedIn('host', 'Host', 'host-account');
-    const joinWith = (caller: Caller, roomId: string, passcode?: string) =>
-      call.join(caller, passcode === undefined ? { roomId } : { roomId, passcode });
+    const joinWith = async (caller: Caller, roomId: string, passcode?: string) =>
+      entered(await call.join(caller, passcode === undefined ? { roomId } : { roomId, passcode }));
 
     it('gives its creator the host role on every device; everyone else takes part', async () => {
       meetings.settings.set(code, {
@@ -689,9 +710,10 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(await call.updateMeeting(guest('p1'), { locked: true })).toEqual({
         locked: true,
         muteOnEntry: false,
+        waitingRoom: 'off',
       });
       expect(notifier.take('p2')).toEqual([
-        ['meeting-updated', { locked: true, muteOnEntry: false }],
+        ['meeting-updated', { locked: true, muteOnEntry: false, waitingRoom: 'off' }],
       ]);
       expect(await refusal(call.join(guest('late'), { roomId: code }))).toBe('meeting-locked');
       expect(
@@ -713,7 +735,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     it('stores muteOnEntry for the next joiners', async () => {
       await call.updateMeeting(host(), { muteOnEntry: true });
       await call.leave(guest('p2'));
-      expect((await call.join(guest('late'), { roomId: code })).muteOnEntry).toBe(true);
+      expect(entered(await call.join(guest('late'), { roomId: code })).muteOnEntry).toBe(true);
     });
 
     it('bans with a removal: an account for good, a guest for its connection; banned is checked first', async () => {
@@ -738,7 +760,94 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.endMeeting(host());
       for (const id of ['host', 'p1', 'p2']) expect(notifier.take(id)).toEqual([['meeting-ended']]);
       expect(await call.participants(code)).toEqual([]);
-      expect((await call.join(guest('p1'), { roomId: code })).participants).toHaveLength(1);
+      expect(entered(await call.join(guest('p1'), { roomId: code })).participants).toHaveLength(1);
+    });
+  });
+
+  describe('waiting room', () => {
+    const code = 'wai-ting-roo'.replace('roo', 'rom');
+    const host = () => signedIn('host', 'Host', 'host-account');
+
+    it('holds guests until a host or co-host admits them; signed-in users enter (guests mode)', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+        waitingRoom: 'guests',
+      });
+      // Arriving before the host does not get anyone in.
+      expect(await call.join(guest('early'), { roomId: code, displayName: 'Early' })).toEqual({
+        waiting: true,
+        roomId: code,
+      });
+      expect(await refusal(call.sendChat(guest('early'), { text: 'hi' }))).toBe('not-in-room');
+      const hostAnswer = entered(await call.join(host(), { roomId: code }));
+      expect(
+        hostAnswer.lobby?.map(({ socketId, name, signedIn }) => [socketId, name, signedIn]),
+      ).toEqual([['early', 'Early', false]]);
+      expect(entered(await call.join(signedIn('member', 'Member'), { roomId: code })).roomId).toBe(
+        code,
+      );
+      // A second guest waits; the host hears the list change.
+      notifier.take('host');
+      await call.join(guest('second'), { roomId: code, displayName: 'Second' });
+      expect(notifier.take('host', 'lobby-updated').at(-1)?.[0]).toEqual([
+        expect.objectContaining({ socketId: 'early' }),
+        expect.objectContaining({ socketId: 'second' }),
+      ]);
+      // A participant may not admit; the host admits one and denies the other.
+      expect(
+        await refusal(call.admit(signedIn('member', 'Member'), { targetSocketId: 'early' })),
+      ).toBe('not-allowed');
+      await call.admit(host(), { targetSocketId: 'early' });
+      const [admitted] = notifier.take('early', 'admitted');
+      expect((admitted[0] as JoinResult).participants.map((p) => p.socketId)).toEqual([
+        'host',
+        'member',
+        'early',
+      ]);
+      expect(notifier.take('member', 'user-joined').map(([id]) => id)).toEqual(['member', 'early']);
+      await call.deny(host(), { targetSocketId: 'second' });
+      expect(notifier.take('second')).toEqual([['denied']]);
+      expect(await refusal(call.admit(host(), { targetSocketId: 'second' }))).toBe('not-found');
+      expect(notifier.take('host', 'lobby-updated').at(-1)).toEqual([[]]);
+    });
+
+    it('holds everyone but the host (everyone mode); admit-all; leaving and disconnecting leave the queue', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+        waitingRoom: 'everyone',
+      });
+      await call.join(host(), { roomId: code });
+      for (const id of ['a', 'b', 'c']) {
+        expect(await call.join(signedIn(id, id.toUpperCase()), { roomId: code })).toEqual({
+          waiting: true,
+          roomId: code,
+        });
+      }
+      await call.leave(signedIn('a', 'A'));
+      await call.disconnected('b');
+      notifier.take('host');
+      await call.admitAll(host());
+      expect(notifier.take('c', 'admitted')).toHaveLength(1);
+      expect(notifier.take('a')).toEqual([]);
+      expect((await call.participants(code)).map((p) => p.socketId)).toEqual(['host', 'c']);
+    });
+
+    it('lets everyone waiting in when a host turns the waiting room off', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+        waitingRoom: 'guests',
+      });
+      await call.join(host(), { roomId: code });
+      await call.join(guest('g'), { roomId: code });
+      await call.updateMeeting(host(), { waitingRoom: 'off' });
+      expect(notifier.take('g', 'admitted')).toHaveLength(1);
+      expect(entered(await call.join(guest('h'), { roomId: code })).roomId).toBe(code);
     });
   });
 

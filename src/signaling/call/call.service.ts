@@ -15,10 +15,12 @@ import { SignalingFailure } from '../protocol/errors.js';
 import { isMeetingCode } from '../protocol/room-id.js';
 import type {
   JoinResult,
+  LobbyEntry,
   MediaState,
   MeetingState,
   ParticipantView,
   Role,
+  WaitingResult,
 } from '../protocol/events.js';
 import type {
   ChatMessage,
@@ -39,11 +41,31 @@ import {
   RoomFullError,
   type RoomRegistry,
   type RoomStats,
+  type WaitingEntry,
 } from '../rooms/room-registry.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
 import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+/** Whoever enters a room: a joiner, or a socket a host let in from the waiting room. */
+interface Entrant {
+  socketId: string;
+  name: string;
+  userId?: string;
+  /** Whose TURN credentials it gets. */
+  iceIdentity: string;
+}
+
+/** Someone waiting, as hosts see them. */
+export function toLobbyEntry(entry: WaitingEntry): LobbyEntry {
+  return {
+    socketId: entry.socketId,
+    name: entry.name,
+    signedIn: entry.userId !== undefined,
+    since: entry.since,
+  };
+}
 
 /** Who may moderate a call: its hosts and co-hosts. */
 const MODERATORS: readonly Role[] = ['host', 'cohost'];
@@ -155,21 +177,48 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    * then the joiner receives the room's recent chat, before any live message. Joining the
    * room one is in changes nothing: the answer is the room as it is, with no announcement.
    */
-  async join(caller: Caller, message: JoinCallMessage): Promise<JoinResult> {
+  async join(caller: Caller, message: JoinCallMessage): Promise<JoinResult | WaitingResult> {
     const { roomId } = message;
-    const meeting = await this.admit(caller, message);
+    const meeting = await this.checkAdmission(caller, message);
     const name = caller.user?.name ?? message.displayName ?? GUEST_NAME;
+    if (caller.waitingIn !== undefined) await this.stopWaiting(caller);
+    if (meeting && this.mustWait(caller, meeting)) {
+      const current = await this.registry.participant(caller.socketId);
+      if (current?.roomId !== roomId) return this.wait(caller, name, meeting);
+    }
+    return this.enter(
+      {
+        socketId: caller.socketId,
+        name,
+        ...(caller.user ? { userId: caller.user.userId } : {}),
+        iceIdentity: caller.user?.userId ?? caller.guestId,
+      },
+      roomId,
+      meeting,
+    );
+  }
+
+  /**
+   * Into the room: every member, the entrant included, hears `user-joined`; then the entrant
+   * receives the room's recent chat, before any live message. Entering the room one is in
+   * changes nothing: the answer is the room as it is, with no announcement.
+   */
+  private async enter(
+    entrant: Entrant,
+    roomId: string,
+    meeting: MeetingJoinRules | undefined,
+  ): Promise<JoinResult> {
+    const { socketId } = entrant;
+    const role: Role =
+      meeting !== undefined && entrant.userId === meeting.hostId ? 'host' : 'participant';
     const outcome = await this.registry
       .join(
         {
-          socketId: caller.socketId,
+          socketId,
           roomId,
-          name,
-          role:
-            meeting !== undefined && caller.user?.userId === meeting.hostId
-              ? 'host'
-              : 'participant',
-          ...(caller.user ? { userId: caller.user.userId } : {}),
+          name: entrant.name,
+          role,
+          ...(entrant.userId ? { userId: entrant.userId } : {}),
         },
         this.capacity,
       )
@@ -178,40 +227,47 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           ? new SignalingFailure('room-full', error.message)
           : error;
       });
-    const result = (): JoinResult => ({
-      roomId,
-      participants: outcome.participants.map(toParticipantView),
-      iceServers: this.iceServers.forIdentity(caller.user?.userId ?? caller.guestId).iceServers,
-      ...(meeting?.muteOnEntry ? { muteOnEntry: true } : {}),
-    });
+    const result = async (): Promise<JoinResult> => {
+      const answer: JoinResult = {
+        roomId,
+        participants: outcome.participants.map(toParticipantView),
+        iceServers: this.iceServers.forIdentity(entrant.iceIdentity).iceServers,
+      };
+      if (meeting?.muteOnEntry) answer.muteOnEntry = true;
+      const self = outcome.participants.find((member) => member.socketId === socketId);
+      if (meeting && self && MODERATORS.includes(self.role)) {
+        answer.lobby = (await this.registry.waiting(roomId)).map(toLobbyEntry);
+      }
+      return answer;
+    };
     if (outcome.rejoined) {
       // Idempotent, and repairs a subscription an earlier, failed attempt may not have made.
-      this.notifier.subscribe(caller.socketId, roomId);
+      this.notifier.subscribe(socketId, roomId);
       return result();
     }
-    if (!caller.user) await this.distinguishGuest(caller.socketId, outcome.participants);
+    if (!entrant.userId) await this.distinguishGuest(socketId, outcome.participants);
     if (outcome.left) {
-      this.notifier.unsubscribe(caller.socketId, outcome.left.roomId);
+      this.notifier.unsubscribe(socketId, outcome.left.roomId);
       this.announceLeft(outcome.left);
     }
-    // Messages sent before this instant reach the joiner from the history; later ones live.
+    // Messages sent before this instant reach the entrant from the history; later ones live.
     // Chat sent through this instance from now on is stamped after it, and what was already
     // sent is stamped at or before it (see sendChat).
     const boundary = new Date(Math.max(Date.now(), this.lastSentAt));
     this.lastBoundary = boundary.getTime();
-    this.notifier.subscribe(caller.socketId, roomId);
+    this.notifier.subscribe(socketId, roomId);
     const usernames: Record<string, string> = {};
     for (const participant of outcome.participants)
       usernames[participant.socketId] = participant.name;
     this.notifier.toRoom(
       roomId,
       'user-joined',
-      caller.socketId,
+      socketId,
       outcome.participants.map((participant) => participant.socketId),
       usernames,
     );
-    this.logger.debug(`socket ${caller.socketId} joined a room of ${outcome.participants.length}`);
-    const release = this.notifier.holdBack(caller.socketId);
+    this.logger.debug(`socket ${socketId} joined a room of ${outcome.participants.length}`);
+    const release = this.notifier.holdBack(socketId);
     let history: StoredChatLine[] = [];
     try {
       history = await this.chat.history(roomId, boundary);
@@ -219,7 +275,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       release(() => {
         for (const line of history) {
           this.notifier.toSocket(
-            caller.socketId,
+            socketId,
             'chat-message',
             line.text,
             line.senderName,
@@ -231,12 +287,114 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return result();
   }
 
+  /** Whether this caller waits for a host: everyone but the host, or guests only. */
+  private mustWait(caller: Caller, meeting: MeetingJoinRules): boolean {
+    if (meeting.waitingRoom === 'everyone') return caller.user?.userId !== meeting.hostId;
+    return meeting.waitingRoom === 'guests' && !caller.user;
+  }
+
+  /** Into the waiting room (out of any room): hosts and co-hosts in the call hear of it. */
+  private async wait(
+    caller: Caller,
+    name: string,
+    meeting: MeetingJoinRules,
+  ): Promise<WaitingResult> {
+    const left = await this.registry.leave(caller.socketId);
+    if (left) {
+      this.notifier.unsubscribe(caller.socketId, left.roomId);
+      this.announceLeft(left);
+    }
+    await this.registry.enqueue({
+      socketId: caller.socketId,
+      roomId: meeting.code,
+      name,
+      ...(caller.user ? { userId: caller.user.userId } : {}),
+      since: Date.now(),
+    });
+    caller.waitingIn = meeting.code;
+    await this.lobbyChanged(meeting.code);
+    return { waiting: true, roomId: meeting.code };
+  }
+
+  /** Out of the waiting room the caller was in, if still there. */
+  private async stopWaiting(caller: Caller): Promise<boolean> {
+    caller.waitingIn = undefined;
+    const entry = await this.registry.leaveQueue(caller.socketId);
+    if (entry) await this.lobbyChanged(entry.roomId);
+    return entry !== undefined;
+  }
+
+  /** Tells the hosts and co-hosts in the call who is waiting now. */
+  private async lobbyChanged(roomId: string): Promise<void> {
+    const [members, waiting] = await Promise.all([
+      this.registry.participants(roomId),
+      this.registry.waiting(roomId),
+    ]);
+    const lobby = waiting.map(toLobbyEntry);
+    for (const member of members) {
+      if (MODERATORS.includes(member.role)) {
+        this.notifier.toSocket(member.socketId, 'lobby-updated', lobby);
+      }
+    }
+  }
+
+  /** Host or co-host: lets one waiting socket in; it gets `admitted` with its join answer. */
+  async admit(caller: Caller, message: TargetMessage): Promise<void> {
+    const actor = await this.moderator(caller, MODERATORS);
+    const entry = await this.registry.dequeue(actor.roomId, message.targetSocketId);
+    if (!entry) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
+    await this.letIn(actor, entry);
+    await this.lobbyChanged(actor.roomId);
+  }
+
+  /** Host or co-host: lets everyone waiting in, longest waiting first. */
+  async admitAll(caller: Caller): Promise<void> {
+    const actor = await this.moderator(caller, MODERATORS);
+    for (const waiting of await this.registry.waiting(actor.roomId)) {
+      const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
+      if (entry) await this.letIn(actor, entry);
+    }
+    await this.lobbyChanged(actor.roomId);
+  }
+
+  /** Host or co-host: turns one waiting socket away; it gets `denied`. */
+  async deny(caller: Caller, message: TargetMessage): Promise<void> {
+    const actor = await this.moderator(caller, MODERATORS);
+    const entry = await this.registry.dequeue(actor.roomId, message.targetSocketId);
+    if (!entry) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
+    this.audit(actor, 'deny', undefined, entry.socketId);
+    this.notifier.toSocket(entry.socketId, 'denied');
+    await this.lobbyChanged(actor.roomId);
+  }
+
+  private async letIn(actor: Participant, entry: WaitingEntry): Promise<void> {
+    const meeting = await this.meetings.joinRules(actor.roomId);
+    this.audit(actor, 'admit', undefined, entry.socketId);
+    try {
+      const result = await this.enter(
+        {
+          socketId: entry.socketId,
+          name: entry.name,
+          ...(entry.userId ? { userId: entry.userId } : {}),
+          iceIdentity: entry.userId ?? `guest-${entry.socketId}`,
+        },
+        actor.roomId,
+        meeting,
+      );
+      this.notifier.toSocket(entry.socketId, 'admitted', result);
+    } catch (error) {
+      // Full, or gone: it is told, and not left waiting for nothing.
+      this.notifier.toSocket(entry.socketId, 'denied');
+      if (!(error instanceof SignalingFailure)) throw error;
+    }
+  }
+
   /**
    * A registered meeting's entry checks, in order: a ban, the lock, guests allowed, then
    * the passcode (its host is exempt from the lock and the passcode). Its rules, or undefined for an open room. A member already in the room
    * (a repeated join) is not asked again.
    */
-  private async admit(
+  private async checkAdmission(
     caller: Caller,
     message: JoinCallMessage,
   ): Promise<MeetingJoinRules | undefined> {
@@ -311,7 +469,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   /** Leaves the caller's room, staying connected. */
   async leave(caller: Caller): Promise<void> {
     const left = await this.registry.leave(caller.socketId);
-    if (!left) throw new SignalingFailure('not-in-room', 'not in a room');
+    if (!left) {
+      // Leaving the waiting room is leaving too.
+      if (await this.stopWaiting(caller)) return;
+      throw new SignalingFailure('not-in-room', 'not in a room');
+    }
     this.notifier.unsubscribe(caller.socketId, left.roomId);
     this.announceLeft(left);
   }
@@ -320,6 +482,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   async disconnected(socketId: string): Promise<void> {
     const left = await this.registry.leave(socketId);
     if (left) this.announceLeft(left);
+    else {
+      const entry = await this.registry.leaveQueue(socketId);
+      if (entry) await this.lobbyChanged(entry.roomId);
+    }
   }
 
   /** Relays an SDP or ICE message, unchanged, only to a member of the sender's room. */
@@ -442,6 +608,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       this.notifier.toSocket(left.socketId, 'meeting-ended');
       this.notifier.unsubscribe(left.socketId, left.roomId);
     }
+    for (const waiting of await this.registry.waiting(actor.roomId)) {
+      if (await this.registry.dequeue(actor.roomId, waiting.socketId)) {
+        this.notifier.toSocket(waiting.socketId, 'meeting-ended');
+      }
+    }
   }
 
   /**
@@ -453,17 +624,27 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const meeting = await this.meetings.joinRules(actor.roomId);
     if (!meeting) throw new SignalingFailure('not-found', 'this meeting no longer exists');
     if (message.locked !== undefined) await this.registry.setLocked(actor.roomId, message.locked);
-    if (message.muteOnEntry !== undefined) {
+    if (message.muteOnEntry !== undefined || message.waitingRoom !== undefined) {
       await this.meetings.updateSettings(meeting.hostId, meeting.code, {
-        muteOnEntry: message.muteOnEntry,
+        ...(message.muteOnEntry !== undefined ? { muteOnEntry: message.muteOnEntry } : {}),
+        ...(message.waitingRoom !== undefined ? { waitingRoom: message.waitingRoom } : {}),
       });
     }
     const state: MeetingState = {
       locked: await this.registry.isLocked(actor.roomId),
       muteOnEntry: message.muteOnEntry ?? meeting.muteOnEntry,
+      waitingRoom: message.waitingRoom ?? meeting.waitingRoom,
     };
     this.audit(actor, 'update-meeting', undefined, JSON.stringify(message));
     this.notifier.toRoom(actor.roomId, 'meeting-updated', state);
+    // Turning the waiting room off lets everyone waiting in.
+    if (state.waitingRoom === 'off') {
+      for (const waiting of await this.registry.waiting(actor.roomId)) {
+        const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
+        if (entry) await this.letIn(actor, entry);
+      }
+      await this.lobbyChanged(actor.roomId);
+    }
     return state;
   }
 

@@ -8,4 +8,6 @@ export interface Caller {
   guestId: string;
   /** The client's address as rate limits key it (IPv6 by its /64). */
   address: string;
+  /** The waiting room this socket last entered (a hint: a host may have let it in since). */
+  waitingIn?: string;
 }

@@ -1,3 +1,5 @@
+import type { WaitingRoomMode } from '../protocol/events.js';
+
 /** Injection token of the MeetingRules implementation (the Meetings module's service). */
 export const MEETING_RULES = Symbol('MEETING_RULES');
 
@@ -8,6 +10,7 @@ export interface MeetingJoinRules {
   hostId: string;
   allowGuests: boolean;
   muteOnEntry: boolean;
+  waitingRoom: WaitingRoomMode;
   passcodeRequired: boolean;
   /** Compares in constant time. */
   passcodeMatches(candidate: string): boolean;
@@ -25,7 +28,7 @@ export interface MeetingRules {
   updateSettings(
     hostId: string,
     code: string,
-    settings: { muteOnEntry?: boolean },
+    settings: { muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode },
   ): Promise<unknown>;
   /** Bans an account from the meeting (stored with it: survives restarts). */
   banUser(code: string, userId: string): Promise<void>;

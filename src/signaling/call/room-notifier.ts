@@ -8,7 +8,7 @@ export const ROOM_NOTIFIER = Symbol('ROOM_NOTIFIER');
  * decide who hears which event, the notifier delivers it to sockets on any instance.
  */
 export interface RoomNotifier {
-  /** The socket now hears its room's broadcasts (it is connected to this instance). */
+  /** The socket now hears its room's broadcasts (on whichever instance it is connected). */
   subscribe(socketId: string, roomId: string): void;
   unsubscribe(socketId: string, roomId: string): void;
   /**

@@ -56,6 +56,23 @@ export interface JoinResult {
   iceServers: IceServer[];
   /** The meeting asks joiners to start with their microphone off. */
   muteOnEntry?: boolean;
+  /** For a registered meeting's hosts and co-hosts: who is in the waiting room. */
+  lobby?: LobbyEntry[];
+}
+
+/** The answer to a join that must wait for a host: not a member yet. */
+export interface WaitingResult {
+  waiting: true;
+  roomId: string;
+}
+
+/** Someone in the waiting room, as hosts see them. */
+export interface LobbyEntry {
+  socketId: string;
+  name: string;
+  signedIn: boolean;
+  /** Waiting since (ms since the epoch). */
+  since: number;
 }
 
 /**
@@ -69,7 +86,11 @@ export interface MeetingState {
   /** Nobody new may join this live session, except its host. */
   locked: boolean;
   muteOnEntry: boolean;
+  waitingRoom: WaitingRoomMode;
 }
+
+/** Who waits for a host to let them in: nobody, guests only, or everyone but the host. */
+export type WaitingRoomMode = 'off' | 'guests' | 'everyone';
 
 /** A signal payload: the existing client's JSON string, or a plain object. */
 export type SignalPayload = string | Record<string, unknown>;
@@ -79,7 +100,7 @@ export interface ClientToServerEvents {
     roomId: string,
     displayName?: string,
     options?: { passcode?: string },
-    ack?: Ack<JoinResult>,
+    ack?: Ack<JoinResult | WaitingResult>,
   ) => void;
   signal: (toSocketId: string, message: SignalPayload, ack?: Ack) => void;
   'chat-message': (text: string, senderName?: string, ack?: Ack) => void;
@@ -96,8 +117,17 @@ export interface ClientToServerEvents {
   'remove-participant': (socketId: string, options?: { ban?: boolean }, ack?: Ack) => void;
   /** Host only: everyone is out of the call. */
   'end-meeting': (ack?: Ack) => void;
+  /** Host or co-host: lets someone in from the waiting room. */
+  admit: (socketId: string, ack?: Ack) => void;
+  /** Host or co-host: lets everyone in from the waiting room. */
+  'admit-all': (ack?: Ack) => void;
+  /** Host or co-host: turns someone in the waiting room away. */
+  deny: (socketId: string, ack?: Ack) => void;
   /** Host or co-host: locks the live session, or asks joiners to start muted. */
-  'update-meeting': (changes: { locked?: boolean; muteOnEntry?: boolean }, ack?: Ack) => void;
+  'update-meeting': (
+    changes: { locked?: boolean; muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode },
+    ack?: Ack,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -125,6 +155,12 @@ export interface ServerToClientEvents {
   removed: (details: { banned: boolean }) => void;
   /** The host ended the meeting for everyone: you are out of the call. */
   'meeting-ended': () => void;
+  /** To hosts and co-hosts in the call: the waiting room changed (its whole list). */
+  'lobby-updated': (waiting: LobbyEntry[]) => void;
+  /** You are in: the same answer a join gives. */
+  admitted: (result: JoinResult) => void;
+  /** A host turned you away from the waiting room. */
+  denied: () => void;
   /** To the room: a host changed the meeting's live state. */
   'meeting-updated': (state: MeetingState) => void;
 }
@@ -142,6 +178,9 @@ export const CLIENT_EVENTS = [
   'remove-participant',
   'end-meeting',
   'update-meeting',
+  'admit',
+  'admit-all',
+  'deny',
 ] as const;
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 

@@ -1,6 +1,6 @@
 import { nestsDeeperThan } from '../../common/nesting.js';
 import { invalidArgument, SignalingFailure } from './errors.js';
-import type { ClientEventName, MediaState, SignalPayload } from './events.js';
+import type { ClientEventName, MediaState, SignalPayload, WaitingRoomMode } from './events.js';
 import {
   CHAT_TEXT_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
@@ -69,10 +69,11 @@ export interface RemoveMessage extends TargetMessage {
   ban: boolean;
 }
 
-/** At least one of the two. */
+/** At least one change. */
 export interface UpdateMeetingMessage {
   locked?: boolean;
   muteOnEntry?: boolean;
+  waitingRoom?: WaitingRoomMode;
 }
 
 /** What each client event carries once parsed. */
@@ -89,6 +90,9 @@ export interface ClientMessages {
   'remove-participant': RemoveMessage;
   'end-meeting': Record<string, never>;
   'update-meeting': UpdateMeetingMessage;
+  admit: TargetMessage;
+  'admit-all': Record<string, never>;
+  deny: TargetMessage;
 }
 
 export type ParseResult<E extends ClientEventName> = ClientMessages[E] | SignalingFailure;
@@ -232,6 +236,7 @@ export function parseSetRole(args: unknown[]): ParseResult<'set-role'> {
   return { targetSocketId: target, role };
 }
 
+/** One member or waiting socket as the target (mute-participant, admit, deny). */
 export function parseMuteParticipant(args: unknown[]): ParseResult<'mute-participant'> {
   const target = parseTarget(args[0]);
   return target instanceof SignalingFailure ? target : { targetSocketId: target };
@@ -254,15 +259,17 @@ export function parseUpdateMeeting(args: unknown[]): ParseResult<'update-meeting
   if (!isPlainObject(changes)) return invalidArgument('changes must be an object');
   const message: UpdateMeetingMessage = {};
   for (const [key, value] of Object.entries(changes)) {
-    if (key !== 'locked' && key !== 'muteOnEntry') {
-      return invalidArgument(
-        key === 'waitingRoom'
-          ? 'the waiting room is not available yet'
-          : 'changes may only carry locked and muteOnEntry',
-      );
+    if (key === 'locked' || key === 'muteOnEntry') {
+      if (typeof value !== 'boolean') return invalidArgument(`${key} must be a boolean`);
+      message[key] = value;
+    } else if (key === 'waitingRoom') {
+      if (value !== 'off' && value !== 'guests' && value !== 'everyone') {
+        return invalidArgument("waitingRoom must be 'off', 'guests' or 'everyone'");
+      }
+      message.waitingRoom = value;
+    } else {
+      return invalidArgument('changes may only carry locked, muteOnEntry and waitingRoom');
     }
-    if (typeof value !== 'boolean') return invalidArgument(`${key} must be a boolean`);
-    message[key] = value;
   }
   if (Object.keys(message).length === 0) return invalidArgument('changes must change something');
   return message;
@@ -288,4 +295,7 @@ export const MESSAGE_PARSERS: {
   'remove-participant': parseRemoveParticipant,
   'end-meeting': parseNoArguments,
   'update-meeting': parseUpdateMeeting,
+  admit: parseMuteParticipant,
+  'admit-all': parseNoArguments,
+  deny: parseMuteParticipant,
 };

@@ -7,6 +7,7 @@ import {
   RoomFullError,
   type RoomRegistry,
   type RoomStats,
+  type WaitingEntry,
 } from './room-registry.js';
 
 /**
@@ -19,6 +20,9 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   private readonly rooms = new Map<string, Map<string, Participant>>();
   private readonly locked = new Set<string>();
   private readonly bannedSockets = new Map<string, Set<string>>();
+  /** Waiting entries by socket, and each room's waiting sockets in arrival order. */
+  private readonly queued = new Map<string, WaitingEntry>();
+  private readonly queues = new Map<string, Map<string, WaitingEntry>>();
 
   join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
     const current = this.bySocket.get(newcomer.socketId);
@@ -70,6 +74,36 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   isLocked(roomId: string): Promise<boolean> {
     return Promise.resolve(this.locked.has(roomId));
+  }
+
+  enqueue(entry: WaitingEntry): Promise<void> {
+    const previous = this.queued.get(entry.socketId);
+    if (previous) this.queues.get(previous.roomId)?.delete(entry.socketId);
+    this.queued.set(entry.socketId, entry);
+    let queue = this.queues.get(entry.roomId);
+    if (!queue) this.queues.set(entry.roomId, (queue = new Map<string, WaitingEntry>()));
+    queue.set(entry.socketId, entry);
+    return Promise.resolve();
+  }
+
+  dequeue(roomId: string, socketId: string): Promise<WaitingEntry | undefined> {
+    const entry = this.queued.get(socketId);
+    if (!entry || entry.roomId !== roomId) return Promise.resolve(undefined);
+    return this.leaveQueue(socketId);
+  }
+
+  leaveQueue(socketId: string): Promise<WaitingEntry | undefined> {
+    const entry = this.queued.get(socketId);
+    if (!entry) return Promise.resolve(undefined);
+    this.queued.delete(socketId);
+    const queue = this.queues.get(entry.roomId);
+    queue?.delete(socketId);
+    if (queue?.size === 0) this.queues.delete(entry.roomId);
+    return Promise.resolve(entry);
+  }
+
+  waiting(roomId: string): Promise<WaitingEntry[]> {
+    return Promise.resolve([...(this.queues.get(roomId)?.values() ?? [])]);
   }
 
   banSocket(roomId: string, socketId: string): Promise<void> {

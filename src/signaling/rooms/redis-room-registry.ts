@@ -10,6 +10,7 @@ import {
   RoomFullError,
   type RoomRegistry,
   type RoomStats,
+  type WaitingEntry,
 } from './room-registry.js';
 
 /** How long closing waits for Redis to forget this instance's participants. */
@@ -22,6 +23,8 @@ const CLOSE_WAIT_MS = 1_000;
  *   rooms             set of non-empty room ids;  count: number of participants
  *   lock:<roomId>     present while a live room is locked (removed with the room)
  *   bans:<roomId>     set of socket ids (guests) banned for the live session (idem)
+ *   w:<socketId>      hash of a waiting socket: roomId, name, userId, since
+ *   queue:<roomId>    sorted set of the room's waiting socket ids, by arrival
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
@@ -109,6 +112,39 @@ if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[2]) == 0 then return 0 end
 return redis.call('SADD', ARGV[1] .. 'bans:' .. ARGV[2], ARGV[3])
 `;
 
+/** ARGV: prefix, socketId, roomId, name, userId, since. Moves the socket to this queue. */
+const ENQUEUE = `
+local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
+local wkey = prefix .. 'w:' .. socketId
+local previous = redis.call('HGET', wkey, 'roomId')
+if previous then redis.call('ZREM', prefix .. 'queue:' .. previous, socketId) end
+redis.call('HSET', wkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'since', ARGV[6])
+redis.call('ZADD', prefix .. 'queue:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
+return 1
+`;
+
+/** ARGV: prefix, socketId, roomId ('' for any) → the entry's fields (empty when not waiting). */
+const DEQUEUE = `
+local prefix, socketId = ARGV[1], ARGV[2]
+local wkey = prefix .. 'w:' .. socketId
+local roomId = redis.call('HGET', wkey, 'roomId')
+if not roomId or (ARGV[3] ~= '' and ARGV[3] ~= roomId) then return {} end
+local fields = redis.call('HGETALL', wkey)
+redis.call('DEL', wkey)
+redis.call('ZREM', prefix .. 'queue:' .. roomId, socketId)
+return fields
+`;
+
+/** ARGV: prefix, roomId → {socketId, fields} of every waiting socket, longest waiting first. */
+const WAITING = `
+local prefix = ARGV[1]
+local out = {}
+for i, id in ipairs(redis.call('ZRANGE', prefix .. 'queue:' .. ARGV[2], 0, -1)) do
+  out[i] = {id, redis.call('HGETALL', prefix .. 'w:' .. id)}
+end
+return out
+`;
+
 /** ARGV: prefix, roomId → members. */
 const PARTICIPANTS = `${MEMBERS}
 return members(ARGV[1], ARGV[2])
@@ -144,6 +180,23 @@ interface RegistryCommands {
   registryRemoveNode(...args: string[]): Promise<Member[]>;
   registryLock(...args: string[]): Promise<number>;
   registryBanSocket(...args: string[]): Promise<number>;
+  registryEnqueue(...args: string[]): Promise<number>;
+  registryDequeue(...args: string[]): Promise<Fields>;
+  registryWaiting(...args: string[]): Promise<Member[]>;
+}
+
+function toWaitingEntry(socketId: string, flat: Fields): WaitingEntry {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
+  const entry: WaitingEntry = {
+    socketId,
+    roomId: fields.get('roomId') ?? '',
+    name: fields.get('name') ?? '',
+    since: Number(fields.get('since')),
+  };
+  const userId = fields.get('userId');
+  if (userId) entry.userId = userId;
+  return entry;
 }
 
 function toRole(value: string | undefined): Role {
@@ -189,6 +242,9 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryRemoveNode', { numberOfKeys: 0, lua: REMOVE_NODE });
     redis.defineCommand('registryLock', { numberOfKeys: 0, lua: LOCK });
     redis.defineCommand('registryBanSocket', { numberOfKeys: 0, lua: BAN_SOCKET });
+    redis.defineCommand('registryEnqueue', { numberOfKeys: 0, lua: ENQUEUE });
+    redis.defineCommand('registryDequeue', { numberOfKeys: 0, lua: DEQUEUE });
+    redis.defineCommand('registryWaiting', { numberOfKeys: 0, lua: WAITING });
     this.redis = redis as Redis & RegistryCommands;
   }
 
@@ -247,6 +303,32 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   async isLocked(roomId: string): Promise<boolean> {
     return (await this.redis.exists(`${this.prefix}lock:${roomId}`)) === 1;
+  }
+
+  async enqueue(entry: WaitingEntry): Promise<void> {
+    await this.redis.registryEnqueue(
+      this.prefix,
+      entry.socketId,
+      entry.roomId,
+      entry.name,
+      entry.userId ?? '',
+      String(entry.since),
+    );
+  }
+
+  async dequeue(roomId: string, socketId: string): Promise<WaitingEntry | undefined> {
+    const fields = await this.redis.registryDequeue(this.prefix, socketId, roomId);
+    return fields.length > 0 ? toWaitingEntry(socketId, fields) : undefined;
+  }
+
+  async leaveQueue(socketId: string): Promise<WaitingEntry | undefined> {
+    const fields = await this.redis.registryDequeue(this.prefix, socketId, '');
+    return fields.length > 0 ? toWaitingEntry(socketId, fields) : undefined;
+  }
+
+  async waiting(roomId: string): Promise<WaitingEntry[]> {
+    const entries = await this.redis.registryWaiting(this.prefix, roomId);
+    return entries.map(([socketId, fields]) => toWaitingEntry(socketId, fields));
   }
 
   async banSocket(roomId: string, socketId: string): Promise<void> {

@@ -133,6 +133,28 @@ export function describeRoomRegistryContract(
       expect(await registry.isSocketBanned('bans', 'b2')).toBe(false);
     });
 
+    it('keeps waiting rooms in arrival order; a socket waits in one at most', async () => {
+      await registry.enqueue({ socketId: 'w1', roomId: 'q', name: 'One', since: 1 });
+      await registry.enqueue({ socketId: 'w2', roomId: 'q', name: 'Two', userId: 'u2', since: 2 });
+      await registry.enqueue({ socketId: 'w3', roomId: 'other', name: 'Three', since: 3 });
+      expect((await registry.waiting('q')).map(({ socketId }) => socketId)).toEqual(['w1', 'w2']);
+      expect((await registry.waiting('q'))[1]).toEqual({
+        socketId: 'w2',
+        roomId: 'q',
+        name: 'Two',
+        userId: 'u2',
+        since: 2,
+      });
+      // Waiting elsewhere moves the socket.
+      await registry.enqueue({ socketId: 'w3', roomId: 'q', name: 'Three', since: 4 });
+      expect(await registry.waiting('other')).toEqual([]);
+      expect(await registry.dequeue('other', 'w1')).toBeUndefined();
+      expect((await registry.dequeue('q', 'w1'))?.name).toBe('One');
+      expect((await registry.leaveQueue('w2'))?.roomId).toBe('q');
+      expect(await registry.leaveQueue('w2')).toBeUndefined();
+      expect((await registry.waiting('q')).map(({ socketId }) => socketId)).toEqual(['w3']);
+    });
+
     it('renames a participant in its room', async () => {
       await registry.join(member('s1', 'names'), 16);
       await registry.rename('s1', 'Ada (guest)');

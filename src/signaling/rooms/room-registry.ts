@@ -23,6 +23,17 @@ export interface JoinOutcome {
   participants: Participant[];
 }
 
+/** Someone in a registered meeting's waiting room. */
+export interface WaitingEntry {
+  socketId: string;
+  roomId: string;
+  name: string;
+  /** Present for signed-in callers. */
+  userId?: string;
+  /** When it started waiting (ms). */
+  since: number;
+}
+
 export interface RoomStats {
   rooms: number;
   participants: number;
@@ -57,6 +68,14 @@ export interface RoomRegistry {
   /** Locks or unlocks a room for its live session (the lock goes when the room empties). */
   setLocked(roomId: string, locked: boolean): Promise<void>;
   isLocked(roomId: string): Promise<boolean>;
+  /** Puts a socket (in no room) in a room's waiting room, or refreshes its entry. */
+  enqueue(entry: WaitingEntry): Promise<void>;
+  /** Takes a socket out of a room's waiting room: its entry, or undefined when not there. */
+  dequeue(roomId: string, socketId: string): Promise<WaitingEntry | undefined>;
+  /** Takes a socket out of whichever waiting room it is in. */
+  leaveQueue(socketId: string): Promise<WaitingEntry | undefined>;
+  /** A room's waiting room, longest waiting first. */
+  waiting(roomId: string): Promise<WaitingEntry[]>;
   /** Bans a socket (a guest's identity) from a room for its live session. */
   banSocket(roomId: string, socketId: string): Promise<void>;
   isSocketBanned(roomId: string, socketId: string): Promise<boolean>;

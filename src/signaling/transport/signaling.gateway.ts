@@ -51,6 +51,9 @@ const EVENT_KINDS: Readonly<Record<ClientEventName, SocketEventKind>> = {
   'remove-participant': 'state',
   'end-meeting': 'state',
   'update-meeting': 'state',
+  admit: 'state',
+  'admit-all': 'state',
+  deny: 'state',
 };
 
 /**
@@ -91,6 +94,9 @@ export class SignalingGateway
     'remove-participant': (caller, message) => this.call.removeParticipant(caller, message),
     'end-meeting': (caller) => this.call.endMeeting(caller),
     'update-meeting': (caller, message) => this.call.updateMeeting(caller, message),
+    admit: (caller, message) => this.call.admit(caller, message),
+    'admit-all': (caller) => this.call.admitAll(caller),
+    deny: (caller, message) => this.call.deny(caller, message),
   };
 
   constructor(

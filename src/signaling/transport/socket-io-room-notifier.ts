@@ -26,7 +26,11 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   }
 
   subscribe(socketId: string, roomId: string): void {
-    void this.local(socketId)?.join(channelOf(roomId));
+    const socket = this.local(socketId);
+    if (socket) void socket.join(channelOf(roomId));
+    // A socket on another instance (a host let it in from the waiting room): its instance
+    // adds it, before the broadcasts published after this request (one Redis connection).
+    else this.io().in(socketId).socketsJoin(channelOf(roomId));
   }
 
   unsubscribe(socketId: string, roomId: string): void {
