@@ -34,6 +34,7 @@ const PUBLIC_FIELDS = [
   'live',
   'muteOnEntry',
   'passcodeRequired',
+  'waitingRoom',
 ];
 
 interface Entry {
@@ -105,6 +106,7 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
         passcodeRequired: false,
         allowGuests: true,
         muteOnEntry: false,
+        waitingRoom: 'off',
         live: false,
       });
       const missing = await api.get<Envelope>('/api/v1/meetings/zzz-zzzz-zzz');
@@ -277,7 +279,7 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       ['a string allowGuests', { allowGuests: 'true' }, 'allowGuests'],
       ['a numeric muteOnEntry', { muteOnEntry: 1 }, 'muteOnEntry'],
       ['a null allowGuests', { allowGuests: null }, 'allowGuests'],
-      ['a waiting room (not yet)', { waitingRoom: 'guests' }, 'waitingRoom'],
+      ['an unknown waiting room mode', { waitingRoom: 'sometimes' }, 'waitingRoom'],
       ['a title (not a setting)', { title: 'Renamed' }, 'title'],
     ])('refuses to change %s with 400', async (_label, body, field) => {
       const meeting = await createWithPasscode();
@@ -296,7 +298,7 @@ describe('Meetings (whole app, real HTTP, embedded database)', () => {
       ['a 33-character passcode', { passcode: 'p'.repeat(33) }, 'passcode'],
       ['a string allowGuests', { allowGuests: 'no' }, 'allowGuests'],
       ['a null muteOnEntry', { muteOnEntry: null }, 'muteOnEntry'],
-      ['a waiting room (not yet)', { waitingRoom: 'everyone' }, 'waitingRoom'],
+      ['an unknown waiting room mode', { waitingRoom: 'always' }, 'waitingRoom'],
     ])('refuses to create a meeting with %s', async (_label, body, field) => {
       const response = await api.post<Envelope>('/api/v1/meetings', body, { token: host.token });
       expect(response.status).toBe(400);

@@ -13,6 +13,7 @@ import { RemotePeer } from './remote-peer.js';
 import { SignalingClient } from './signaling-client.js';
 
 /** @typedef {import('../lib/protocol.js').SignalPayload} SignalPayload */
+/** @typedef {import('../lib/protocol.js').JoinResult} JoinResult */
 /** @typedef {import('./remote-peer.js').PeerSignal} PeerSignal */
 /** @typedef {{ peer: RemotePeer, tile: import('./remote-tile.js').RemoteTile }} Participant */
 
@@ -129,6 +130,11 @@ class Call {
     signaling.on('meeting-updated', (state) =>
       say(state.locked ? 'The meeting is locked: nobody new can join.' : 'The meeting is open.'),
     );
+    signaling.on('admitted', (result) => this.#entered(result));
+    signaling.on('denied', () => this.#outOfCall('The host did not let you in.'));
+    signaling.on('lobby-updated', (waiting) => {
+      if (waiting.length) say(`Waiting to be let in: ${waiting.map((w) => w.name).join(', ')}.`);
+    });
     signaling.on('removed', () => this.#outOfCall('The host removed you from the meeting.'));
     signaling.on('meeting-ended', () => this.#outOfCall('The host ended the meeting.'));
   }
@@ -172,6 +178,19 @@ class Call {
       say(`Could not join: ${answer.error.message}`);
       return;
     }
+    if ('waiting' in answer) {
+      say('Waiting for the host to let you in…');
+      return; // `admitted` brings the join answer
+    }
+    this.#entered(answer);
+  }
+
+  /**
+   * In the call: a join answer, or the one `admitted` brings from the waiting room.
+   * @param {JoinResult} answer
+   */
+  #entered(answer) {
+    if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`);
     // The meeting asks joiners to start muted.
     if (answer.muteOnEntry && this.#media.state.audio) this.#media.setAudio(false);
     if (answer.iceServers.length) this.#iceServers = answer.iceServers;

@@ -5,7 +5,8 @@
 
 /** @typedef {import('../../src/signaling/protocol/events.js').ClientToServerEvents} ClientToServerEvents */
 /** @typedef {import('../../src/signaling/protocol/events.js').ServerToClientEvents} ServerToClientEvents */
-/** @typedef {import('../../src/signaling/protocol/events.js').AckResult<import('../../src/signaling/protocol/events.js').JoinResult>} JoinAnswer */
+/** @typedef {import('../../src/signaling/protocol/events.js').JoinResult} JoinResult */
+/** @typedef {import('../../src/signaling/protocol/events.js').AckResult<JoinResult | import('../../src/signaling/protocol/events.js').WaitingResult>} JoinAnswer */
 /** @typedef {import('../../src/signaling/protocol/events.js').MediaState} MediaState */
 /** @typedef {import('../../src/signaling/protocol/events.js').IceServersResponse} IceServersResponse */
 /** @typedef {import('../../src/signaling/protocol/events.js').SignalPayload} SignalPayload */
