@@ -666,27 +666,46 @@ describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
   }, 30_000);
 });
 
-describe('Signaling: guests, repeated joins, replay order and names', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
+/**
+ * The whole app for one describe block, with real Socket.IO clients that are closed after
+ * it: `suite.client()` connects one, `suite.api` signs users up and creates meetings.
+ */
+function useSignalingApp(env: Record<string, string>): {
+  client(options?: Parameters<typeof connectSocket>[1]): Promise<TestSocket>;
+  readonly api: ApiClient;
+} {
+  let testApp: TestApp | undefined;
+  let api: ApiClient | undefined;
   const open: TestSocket[] = [];
-  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
-    const socket = await connectSocket(testApp.baseUrl, options);
-    open.push(socket);
-    return socket;
-  }
-
   beforeAll(async () => {
-    testApp = await startTestApp({ env: { ...FAST, CHAT_HISTORY_LIMIT: '1000' } });
+    testApp = await startTestApp({ env });
     api = new ApiClient(testApp);
   });
   afterAll(async () => {
     for (const socket of open) socket.close();
-    await testApp.close();
+    await testApp?.close();
   });
+  return {
+    async client(options = {}) {
+      if (!testApp) throw new Error('the app is not started yet');
+      const socket = await connectSocket(testApp.baseUrl, options);
+      open.push(socket);
+      return socket;
+    },
+    get api() {
+      if (!api) throw new Error('the app is not started yet');
+      return api;
+    },
+  };
+}
+
+describe('Signaling: guests, repeated joins, replay order and names', () => {
+  const suite = useSignalingApp({ ...FAST, CHAT_HISTORY_LIMIT: '1000' });
+  const client = (options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> =>
+    suite.client(options);
 
   it("marks guests, and suffixes a guest who takes a signed-in member's name", async () => {
-    const ada = await createUser(api, { name: 'Ada Lovelace' });
+    const ada = await createUser(suite.api, { name: 'Ada Lovelace' });
     const member = await client({ token: ada.token });
     await joined(member, 'who-is-who');
     const impostor = await client();
@@ -781,7 +800,7 @@ describe('Signaling: guests, repeated joins, replay order and names', () => {
 
   it('stores chat from a signed-in user whose name is as long as sign-up allows', async () => {
     const longName = 'N'.repeat(100);
-    const user = await createUser(api, { name: longName });
+    const user = await createUser(suite.api, { name: longName });
     const speaker = await client({ token: user.token });
     await joined(speaker, 'long-names');
     expect((await request(speaker, 'chat-message', 'kept')).ok).toBe(true);
@@ -795,34 +814,20 @@ describe('Signaling: guests, repeated joins, replay order and names', () => {
 });
 
 describe('Signaling: joining a registered meeting (passcode, guests, host role)', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
-  const open: TestSocket[] = [];
-  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
-    const socket = await connectSocket(testApp.baseUrl, options);
-    open.push(socket);
-    return socket;
-  }
+  const suite = useSignalingApp({ ...FAST, RATE_LIMIT_PASSCODE_FAILURES: '3' });
+  const client = (options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> =>
+    suite.client(options);
   async function createMeeting(token: string, settings: object): Promise<string> {
-    const created = await api.post<{ code: string }>('/api/v1/meetings', settings, { token });
+    const created = await suite.api.post<{ code: string }>('/api/v1/meetings', settings, { token });
     expect(created.status).toBe(201);
     return created.body.code;
   }
 
-  beforeAll(async () => {
-    testApp = await startTestApp({ env: { ...FAST, RATE_LIMIT_PASSCODE_FAILURES: '3' } });
-    api = new ApiClient(testApp);
-  });
-  afterAll(async () => {
-    for (const socket of open) socket.close();
-    await testApp.close();
-  });
-
   it('checks guests, then the passcode; the host is exempt and has the host role', async () => {
-    const hostUser = await createUser(api, { name: 'Hana Host' });
+    const hostUser = await createUser(suite.api, { name: 'Hana Host' });
     const code = await createMeeting(hostUser.token, { passcode: 'blue-7', allowGuests: false });
     const isLive = async () =>
-      (await api.get<{ live: boolean }>(`/api/v1/meetings/${code}`)).body.live;
+      (await suite.api.get<{ live: boolean }>(`/api/v1/meetings/${code}`)).body.live;
     expect(await isLive()).toBe(false);
     const host = await client({ token: hostUser.token });
     const hostJoin = await joined(host, code.toUpperCase());
@@ -836,7 +841,7 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
       'guests-not-allowed',
     );
 
-    const member = await createUser(api, { name: 'Mia Member' });
+    const member = await createUser(suite.api, { name: 'Mia Member' });
     const socket = await client({ token: member.token });
     expect(errorCode(await request(socket, 'join-call', code))).toBe('passcode-required');
     expect(errorCode(await request(socket, 'join-call', code, null, { passcode: 'red-7' }))).toBe(
@@ -860,7 +865,7 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
   });
 
   it('limits wrong passcodes, and leaves open rooms and unknown codes as they were', async () => {
-    const hostUser = await createUser(api, { name: 'Owner' });
+    const hostUser = await createUser(suite.api, { name: 'Owner' });
     const code = await createMeeting(hostUser.token, { passcode: '1234', muteOnEntry: true });
     const guesser = await client();
     const tries = [];
@@ -868,7 +873,7 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
       tries.push(errorCode(await request(guesser, 'join-call', code, 'G', { passcode: guess })));
     }
     expect(tries).toEqual(['wrong-passcode', 'wrong-passcode', 'wrong-passcode', 'rate-limited']);
-    const other = await client({ token: (await createUser(api)).token });
+    const other = await client({ token: (await createUser(suite.api)).token });
     const allowed = await request(other, 'join-call', code, null, { passcode: '1234' });
     expect(allowed.ok).toBe(true);
     expect(allowed.muteOnEntry).toBe(true);
@@ -881,23 +886,9 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
 });
 
 describe('Signaling: host actions in a registered meeting', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
-  const open: TestSocket[] = [];
-  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
-    const socket = await connectSocket(testApp.baseUrl, options);
-    open.push(socket);
-    return socket;
-  }
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ env: FAST });
-    api = new ApiClient(testApp);
-  });
-  afterAll(async () => {
-    for (const socket of open) socket.close();
-    await testApp.close();
-  });
+  const suite = useSignalingApp(FAST);
+  const client = (options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> =>
+    suite.client(options);
 
   async function meetingWithThree(): Promise<{
     host: TestSocket;
@@ -905,8 +896,8 @@ describe('Signaling: host actions in a registered meeting', () => {
     bob: TestSocket;
     code: string;
   }> {
-    const owner = await createUser(api, { name: 'Owner' });
-    const created = await api.post<{ code: string }>(
+    const owner = await createUser(suite.api, { name: 'Owner' });
+    const created = await suite.api.post<{ code: string }>(
       '/api/v1/meetings',
       {},
       { token: owner.token },
@@ -992,8 +983,8 @@ describe('Signaling: host actions in a registered meeting', () => {
   });
 
   it('bans an account until its host lifts the ban, on any device; a guest for its connection', async () => {
-    const owner = await createUser(api, { name: 'Banning Host' });
-    const created = await api.post<{ code: string }>(
+    const owner = await createUser(suite.api, { name: 'Banning Host' });
+    const created = await suite.api.post<{ code: string }>(
       '/api/v1/meetings',
       {},
       { token: owner.token },
@@ -1001,7 +992,7 @@ describe('Signaling: host actions in a registered meeting', () => {
     const code = created.body.code;
     const host = await client({ token: owner.token });
     await joined(host, code);
-    const troll = await createUser(api, { name: 'Troll' });
+    const troll = await createUser(suite.api, { name: 'Troll' });
     const trollSocket = await client({ token: troll.token });
     await joined(trollSocket, code);
     const removed = nextEvent(trollSocket, 'removed');
@@ -1014,17 +1005,20 @@ describe('Signaling: host actions in a registered meeting', () => {
     expect(errorCode(await request(otherDevice, 'join-call', code))).toBe('banned');
 
     // The host sees the ban and lifts it; only the host may.
-    const view = await api.get<{ bannedUserIds: string[] }>(`/api/v1/meetings/${code}`, {
+    const view = await suite.api.get<{ bannedUserIds: string[] }>(`/api/v1/meetings/${code}`, {
       token: owner.token,
     });
     expect(view.body.bannedUserIds).toEqual([troll.id]);
     const lift = `/api/v1/meetings/${code}/bans/${troll.id}`;
-    expect((await api.delete(lift, { token: troll.token })).status).toBe(403);
+    expect((await suite.api.delete(lift, { token: troll.token })).status).toBe(403);
     expect(
-      (await api.delete(`/api/v1/meetings/zzz-zzzz-zzz/bans/${troll.id}`, { token: owner.token }))
-        .status,
+      (
+        await suite.api.delete(`/api/v1/meetings/zzz-zzzz-zzz/bans/${troll.id}`, {
+          token: owner.token,
+        })
+      ).status,
     ).toBe(404);
-    expect((await api.delete(lift, { token: owner.token })).status).toBe(204);
+    expect((await suite.api.delete(lift, { token: owner.token })).status).toBe(204);
     expect((await request(otherDevice, 'join-call', code)).ok).toBe(true);
 
     // A guest's ban covers its connection only.
@@ -1048,27 +1042,13 @@ describe('Signaling: host actions in a registered meeting', () => {
 });
 
 describe('Signaling: the waiting room of a registered meeting', () => {
-  let testApp: TestApp;
-  let api: ApiClient;
-  const open: TestSocket[] = [];
-  async function client(options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> {
-    const socket = await connectSocket(testApp.baseUrl, options);
-    open.push(socket);
-    return socket;
-  }
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ env: FAST });
-    api = new ApiClient(testApp);
-  });
-  afterAll(async () => {
-    for (const socket of open) socket.close();
-    await testApp.close();
-  });
+  const suite = useSignalingApp(FAST);
+  const client = (options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> =>
+    suite.client(options);
 
   it('holds guests (even before the host arrives) until admitted or denied', async () => {
-    const owner = await createUser(api, { name: 'Lobby Host' });
-    const created = await api.post<{ code: string; waitingRoom: string }>(
+    const owner = await createUser(suite.api, { name: 'Lobby Host' });
+    const created = await suite.api.post<{ code: string; waitingRoom: string }>(
       '/api/v1/meetings',
       { waitingRoom: 'guests' },
       { token: owner.token },

@@ -22,6 +22,7 @@ import { MEETING_PRESENCE, type MeetingPresence } from './meeting-presence.js';
 import { MeetingHistoryEntry } from './schemas/meeting-history-entry.schema.js';
 import { Meeting } from './schemas/meeting.schema.js';
 import type { WaitingRoomMode } from '../signaling/protocol/events.js';
+import type { MeetingJoinRules, MeetingRules } from '../signaling/call/meeting-rules.js';
 
 interface StoredEntry {
   _id: Types.ObjectId;
@@ -52,23 +53,6 @@ export interface MeetingSettings {
   waitingRoom?: WaitingRoomMode;
 }
 
-/** What the signaling side needs to admit someone to a registered meeting. */
-export interface MeetingJoinRules {
-  /** The meeting's (lower-case) code: the room id to use. */
-  code: string;
-  hostId: string;
-  allowGuests: boolean;
-  muteOnEntry: boolean;
-  waitingRoom: WaitingRoomMode;
-  passcodeRequired: boolean;
-  /**
-   * Whether `candidate` is the passcode, compared in constant time. Without a passcode
-   * (`passcodeRequired` false) every candidate is accepted; a non-string never matches one.
-   */
-  passcodeMatches(candidate: string): boolean;
-  /** Whether the host banned this account from the meeting. */
-  isBanned(userId: string): boolean;
-}
 
 /** The fields a host's view needs, passcode included (it is `select: false`). */
 const HOST_VIEW_FIELDS =
@@ -105,7 +89,7 @@ function toEntry(entry: StoredEntry): HistoryEntryDto {
 
 /** Meetings (codes, hosts and settings) and each user's meeting history. */
 @Injectable()
-export class MeetingsService {
+export class MeetingsService implements MeetingRules {
   constructor(
     @InjectModel(Meeting.name) private readonly meetings: Model<Meeting>,
     @InjectModel(MeetingHistoryEntry.name) private readonly history: Model<MeetingHistoryEntry>,

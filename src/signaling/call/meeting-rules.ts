@@ -12,7 +12,10 @@ export interface MeetingJoinRules {
   muteOnEntry: boolean;
   waitingRoom: WaitingRoomMode;
   passcodeRequired: boolean;
-  /** Compares in constant time. */
+  /**
+   * Whether `candidate` is the passcode, compared in constant time. Without a passcode
+   * (`passcodeRequired` false) every candidate is accepted; a non-string never matches one.
+   */
   passcodeMatches(candidate: string): boolean;
   /** Whether the host banned this account. */
   isBanned(userId: string): boolean;
