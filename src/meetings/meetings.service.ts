@@ -53,7 +53,6 @@ export interface MeetingSettings {
   waitingRoom?: WaitingRoomMode;
 }
 
-
 /** The fields a host's view needs, passcode included (it is `select: false`). */
 const HOST_VIEW_FIELDS =
   'code title hostId createdAt allowGuests muteOnEntry waitingRoom +passcode +bannedUserIds';
