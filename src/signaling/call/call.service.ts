@@ -343,16 +343,24 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const actor = await this.moderator(caller, MODERATORS);
     const entry = await this.registry.dequeue(actor.roomId, message.targetSocketId);
     if (!entry) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
-    await this.letIn(actor, entry);
+    await this.letIn(actor, entry, await this.meetings.joinRules(actor.roomId));
     await this.lobbyChanged(actor.roomId);
   }
 
   /** Host or co-host: lets everyone waiting in, longest waiting first. */
   async admitAll(caller: Caller): Promise<void> {
     const actor = await this.moderator(caller, MODERATORS);
+    await this.admitEveryone(actor, await this.meetings.joinRules(actor.roomId));
+  }
+
+  /** Empties the actor's waiting room into the call (the meeting's settings read once). */
+  private async admitEveryone(
+    actor: Participant,
+    meeting: MeetingJoinRules | undefined,
+  ): Promise<void> {
     for (const waiting of await this.registry.waiting(actor.roomId)) {
       const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
-      if (entry) await this.letIn(actor, entry);
+      if (entry) await this.letIn(actor, entry, meeting);
     }
     await this.lobbyChanged(actor.roomId);
   }
@@ -367,8 +375,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     await this.lobbyChanged(actor.roomId);
   }
 
-  private async letIn(actor: Participant, entry: WaitingEntry): Promise<void> {
-    const meeting = await this.meetings.joinRules(actor.roomId);
+  private async letIn(
+    actor: Participant,
+    entry: WaitingEntry,
+    meeting: MeetingJoinRules | undefined,
+  ): Promise<void> {
     this.audit(actor, 'admit', undefined, entry.socketId);
     try {
       const result = await this.enter(
@@ -417,11 +428,16 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     meeting: MeetingJoinRules,
   ): Promise<void> {
     const isHost = caller.user?.userId === meeting.hostId;
-    const banned = caller.user
-      ? meeting.isBanned(caller.user.userId)
-      : await this.registry.isSocketBanned(message.roomId, caller.socketId);
+    // The live session's state in one round of registry reads (the order of the refusals
+    // below stays the documented one).
+    const [banned, locked] = await Promise.all([
+      caller.user
+        ? meeting.isBanned(caller.user.userId)
+        : this.registry.isSocketBanned(message.roomId, caller.socketId),
+      isHost ? false : this.registry.isLocked(message.roomId),
+    ]);
     if (banned) throw new SignalingFailure('banned', 'the host removed you from this meeting');
-    if (!isHost && (await this.registry.isLocked(message.roomId))) {
+    if (locked) {
       throw new SignalingFailure('meeting-locked', 'the host locked this meeting');
     }
     if (!caller.user && !meeting.allowGuests) {
@@ -638,13 +654,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     this.audit(actor, 'update-meeting', undefined, JSON.stringify(message));
     this.notifier.toRoom(actor.roomId, 'meeting-updated', state);
     // Turning the waiting room off lets everyone waiting in.
-    if (state.waitingRoom === 'off') {
-      for (const waiting of await this.registry.waiting(actor.roomId)) {
-        const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
-        if (entry) await this.letIn(actor, entry);
-      }
-      await this.lobbyChanged(actor.roomId);
-    }
+    if (state.waitingRoom === 'off') await this.admitEveryone(actor, meeting);
     return state;
   }
 
