@@ -1030,6 +1030,51 @@ describe('Signaling: host actions in a registered meeting', () => {
     expect((await request(newGuest, 'join-call', code, 'Guest')).ok).toBe(true);
   });
 
+  it('deleting a meeting ends its call for everyone, waiting room included (host only)', async () => {
+    const owner = await createUser(suite.api, { name: 'Deleting Host' });
+    const created = await suite.api.post<{ code: string }>(
+      '/api/v1/meetings',
+      { waitingRoom: 'guests' },
+      { token: owner.token },
+    );
+    const code = created.body.code;
+    const host = await client({ token: owner.token });
+    await joined(host, code);
+    const member = await createUser(suite.api, { name: 'Member' });
+    const memberSocket = await client({ token: member.token });
+    await joined(memberSocket, code);
+    const waiting = await client();
+    expect(await request(waiting, 'join-call', code, 'Waiting')).toEqual({
+      ok: true,
+      waiting: true,
+      roomId: code,
+    });
+
+    // Only its host; in any case of the code.
+    expect(
+      (await suite.api.delete(`/api/v1/meetings/${code}`, { token: member.token })).status,
+    ).toBe(403);
+    expect(
+      (await suite.api.delete('/api/v1/meetings/zzz-zzzz-zzz', { token: owner.token })).status,
+    ).toBe(404);
+    expect((await suite.api.delete(`/api/v1/meetings/${code}`)).status).toBe(401);
+    const ended = [host, memberSocket, waiting].map((socket) => nextEvent(socket, 'meeting-ended'));
+    const deleted = await suite.api.delete(`/api/v1/meetings/${code.toUpperCase()}`, {
+      token: owner.token,
+    });
+    expect(deleted.status).toBe(204);
+    await Promise.all(ended);
+    expect(errorCode(await request(memberSocket, 'chat-message', 'anyone?'))).toBe('not-in-room');
+    expect((await suite.api.get(`/api/v1/meetings/${code}`)).status).toBe(404);
+    expect(
+      (await suite.api.delete(`/api/v1/meetings/${code}`, { token: owner.token })).status,
+    ).toBe(404);
+    const hosted = await suite.api.get<{ items: { code: string }[] }>('/api/v1/meetings', {
+      token: owner.token,
+    });
+    expect(hosted.body.items.map((meeting) => meeting.code)).not.toContain(code);
+  });
+
   it('asks everyone but the hosts to mute', async () => {
     const { host, alice, bob } = await meetingWithThree();
     const hostHears = record(host, 'mute-request');

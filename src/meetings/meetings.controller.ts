@@ -136,6 +136,20 @@ export class MeetingsController {
     await this.meetings.unbanUser(user.userId, code, userId);
   }
 
+  @Delete(':code')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Delete a meeting (its host only)',
+    description:
+      'Everyone in its call or waiting room gets `meeting-ended` and is out, on every instance, before the answer. Its code then names an open room, like any unregistered code. History entries stay.',
+  })
+  @ApiNoContentResponse()
+  @ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: 'You are not its host' })
+  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  async remove(@CurrentUser() user: AuthenticatedUser, @Param('code') code: string): Promise<void> {
+    await this.meetings.deleteMeeting(user.userId, code);
+  }
+
   @Patch(':code')
   @ApiOperation({
     summary: "Change a meeting's settings (its host only)",

@@ -2,6 +2,7 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
   Optional,
 } from '@nestjs/common';
@@ -22,7 +23,11 @@ import { MEETING_PRESENCE, type MeetingPresence } from './meeting-presence.js';
 import { MeetingHistoryEntry } from './schemas/meeting-history-entry.schema.js';
 import { Meeting } from './schemas/meeting.schema.js';
 import type { WaitingRoomMode } from '../signaling/protocol/events.js';
-import type { MeetingJoinRules, MeetingRules } from '../signaling/call/meeting-rules.js';
+import type {
+  MeetingDeletedListener,
+  MeetingJoinRules,
+  MeetingRules,
+} from '../signaling/call/meeting-rules.js';
 
 interface StoredEntry {
   _id: Types.ObjectId;
@@ -89,6 +94,9 @@ function toEntry(entry: StoredEntry): HistoryEntryDto {
 /** Meetings (codes, hosts and settings) and each user's meeting history. */
 @Injectable()
 export class MeetingsService implements MeetingRules {
+  private readonly logger = new Logger(MeetingsService.name);
+  private readonly deletedListeners = new Set<MeetingDeletedListener>();
+
   constructor(
     @InjectModel(Meeting.name) private readonly meetings: Model<Meeting>,
     @InjectModel(MeetingHistoryEntry.name) private readonly history: Model<MeetingHistoryEntry>,
@@ -295,6 +303,37 @@ export class MeetingsService implements MeetingRules {
       passcode: meeting.passcode ?? null,
       bannedUserIds: (meeting.bannedUserIds ?? []).map((id) => id.toString()),
     };
+  }
+
+  /**
+   * Deletes a meeting: its host only (403), unknown code 404. Its live session ends for
+   * everyone (the listeners: the call side) before the answer; its users' history stays.
+   */
+  async deleteMeeting(hostId: string, rawCode: string): Promise<void> {
+    const code = toMeetingCode(rawCode);
+    if (code === undefined) throw new NotFoundException('Meeting not found');
+    const deleted = mongoose.isValidObjectId(hostId)
+      ? await this.meetings.deleteOne({ code, hostId: new Types.ObjectId(hostId) }).exec()
+      : { deletedCount: 0 };
+    if (deleted.deletedCount === 0) {
+      const exists = await this.meetings.exists({ code }).exec();
+      if (!exists) throw new NotFoundException('Meeting not found');
+      throw new ForbiddenException('Only the host can delete this meeting');
+    }
+    for (const listener of this.deletedListeners) {
+      // The meeting is gone whatever happens here; a session that could not be ended now
+      // (the registry unreachable) is an open room its people may leave.
+      await listener(code, hostId).catch((error: unknown) => {
+        this.logger.warn(
+          `meeting ${code} deleted, but its live session could not be ended: ${String((error as Error).message)}`,
+        );
+      });
+    }
+  }
+
+  onDeleted(listener: MeetingDeletedListener): () => void {
+    this.deletedListeners.add(listener);
+    return () => this.deletedListeners.delete(listener);
   }
 
   /** Bans an account from a meeting (the signaling side checked that a host asked). */

@@ -281,6 +281,38 @@ describe('Two instances behind one Redis behave as one service', () => {
     }
   });
 
+  it('a meeting deleted through one node ends its call on both', async () => {
+    const username = `deleter${randomBytes(3).toString('hex')}`;
+    const post = (path: string, body: object, token?: string) =>
+      fetch(`${nodeB.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    await post('/auth/register', { name: 'Deleter', username, password: 'password-123' });
+    const { token } = (await (
+      await post('/auth/login', { username, password: 'password-123' })
+    ).json()) as { token: string };
+    const { code } = (await (await post('/meetings', {}, token)).json()) as { code: string };
+    const host = await connect(nodeA, token);
+    const guest = await connect(nodeB);
+    expect((await request(host, 'join-call', code)).ok).toBe(true);
+    expect((await request(guest, 'join-call', code, 'Guest')).ok).toBe(true);
+    const ended = [host, guest].map((socket) => nextEvent(socket, 'meeting-ended'));
+    const deleted = await fetch(`${nodeB.url}/api/v1/meetings/${code}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(deleted.status).toBe(204);
+    await Promise.all(ended);
+    expect((await fetch(`${nodeA.url}/api/v1/meetings/${code}`)).status).toBe(404);
+    const chat = await request(guest, 'chat-message', 'anyone?');
+    expect(chat.ok ? undefined : chat.error.code).toBe('not-in-room');
+  });
+
   it('relays media state and hands to the other members on both nodes, never back to the sender', async () => {
     const speaker = await connect(nodeA);
     const here = await connect(nodeA);

@@ -23,7 +23,12 @@ import { type Participant, ROOM_REGISTRY } from '../rooms/room-registry.js';
 import { CallService } from './call.service.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
-import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
+import {
+  MEETING_RULES,
+  type MeetingDeletedListener,
+  type MeetingJoinRules,
+  type MeetingRules,
+} from './meeting-rules.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
 import { RateLimits } from '../../rate-limits/rate-limits.js';
 
@@ -166,6 +171,19 @@ class RegisteredMeetings implements MeetingRules {
   >();
   reads = 0;
   readonly bans = new Set<string>();
+  private readonly deletedListeners = new Set<MeetingDeletedListener>();
+
+  onDeleted(listener: MeetingDeletedListener): () => void {
+    this.deletedListeners.add(listener);
+    return () => this.deletedListeners.delete(listener);
+  }
+
+  /** What MeetingsService.deleteMeeting does once the meeting is gone. */
+  async delete(code: string): Promise<void> {
+    const meeting = this.settings.get(code);
+    this.settings.delete(code);
+    for (const listener of this.deletedListeners) await listener(code, meeting?.hostId ?? '');
+  }
 
   banUser(code: string, userId: string): Promise<void> {
     this.bans.add(`${code}|${userId}`);
@@ -761,6 +779,21 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       for (const id of ['host', 'p1', 'p2']) expect(notifier.take(id)).toEqual([['meeting-ended']]);
       expect(await call.participants(code)).toEqual([]);
       expect(entered(await call.join(guest('p1'), { roomId: code })).participants).toHaveLength(1);
+    });
+
+    it('ends the live session when the host deletes the meeting, the waiting room included', async () => {
+      await call.updateMeeting(host(), { waitingRoom: 'guests' });
+      expect(await call.join(guest('queued'), { roomId: code })).toEqual({
+        waiting: true,
+        roomId: code,
+      });
+      for (const id of ['host', 'p1', 'p2']) notifier.take(id);
+      await meetings.delete(code);
+      for (const id of ['host', 'p1', 'p2', 'queued']) {
+        expect(notifier.take(id)).toEqual([['meeting-ended']]);
+      }
+      expect(await call.participants(code)).toEqual([]);
+      expect(await registry.waiting(code)).toEqual([]);
     });
   });
 

@@ -144,6 +144,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private lastBoundary = 0;
   private lastSentAt = 0;
   private stopListening?: () => void;
+  private stopWatchingDeletions?: () => void;
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -166,10 +167,16 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     this.stopListening = this.heartbeat.onGhosts((ghosts) => {
       for (const ghost of ghosts) this.announceLeft(ghost);
     });
+    // A meeting its host deleted ends for everyone in it, on every instance.
+    this.stopWatchingDeletions = this.meetings.onDeleted(async (code, hostId) => {
+      this.logger.log(`delete-meeting by user ${hostId} in ${code}`);
+      await this.endSession(code);
+    });
   }
 
   onModuleDestroy(): void {
     this.stopListening?.();
+    this.stopWatchingDeletions?.();
   }
 
   /**
@@ -618,14 +625,19 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   async endMeeting(caller: Caller): Promise<void> {
     const actor = await this.moderator(caller, ['host']);
     this.audit(actor, 'end-meeting');
-    for (const member of await this.registry.participants(actor.roomId)) {
+    await this.endSession(actor.roomId);
+  }
+
+  /** Everyone in a room's call and waiting room gets `meeting-ended` and is out. */
+  private async endSession(roomId: string): Promise<void> {
+    for (const member of await this.registry.participants(roomId)) {
       const left = await this.registry.leave(member.socketId);
-      if (!left || left.roomId !== actor.roomId) continue;
+      if (!left || left.roomId !== roomId) continue;
       this.notifier.toSocket(left.socketId, 'meeting-ended');
       this.notifier.unsubscribe(left.socketId, left.roomId);
     }
-    for (const waiting of await this.registry.waiting(actor.roomId)) {
-      if (await this.registry.dequeue(actor.roomId, waiting.socketId)) {
+    for (const waiting of await this.registry.waiting(roomId)) {
+      if (await this.registry.dequeue(roomId, waiting.socketId)) {
         this.notifier.toSocket(waiting.socketId, 'meeting-ended');
       }
     }

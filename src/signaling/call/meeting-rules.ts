@@ -35,4 +35,12 @@ export interface MeetingRules {
   ): Promise<unknown>;
   /** Bans an account from the meeting (stored with it: survives restarts). */
   banUser(code: string, userId: string): Promise<void>;
+  /**
+   * Calls `listener` when a host deletes a meeting (after the meeting is gone, before the
+   * deletion is answered), so its live session can be ended. Returns the unsubscribe.
+   */
+  onDeleted(listener: MeetingDeletedListener): () => void;
 }
+
+/** Told that a meeting was deleted by its host (`hostId`). */
+export type MeetingDeletedListener = (code: string, hostId: string) => Promise<void>;
