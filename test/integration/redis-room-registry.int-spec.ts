@@ -25,7 +25,7 @@ describeRoomRegistryContract('RedisRoomRegistry', () => {
 });
 
 describe('RedisRoomRegistry across instances', () => {
-  it('removes the participants of an instance that stopped heartbeating, once', async () => {
+  it('removes the participants and waiting sockets of an instance that stopped heartbeating, once', async () => {
     const prefix = `test:${randomBytes(4).toString('hex')}:`;
     const alive = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
     const dying = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
@@ -34,9 +34,17 @@ describe('RedisRoomRegistry across instances', () => {
       await alive.join({ socketId: 'a1', roomId: 'r', name: 'A' }, 16);
       await dying.join({ socketId: 'd1', roomId: 'r', name: 'D1' }, 16);
       await dying.join({ socketId: 'd2', roomId: 'solo', name: 'D2' }, 16);
+      await dying.enqueue({ socketId: 'dw', roomId: 'r', name: 'Waits', since: Date.now() });
+      await alive.enqueue({ socketId: 'aw', roomId: 'r', name: 'Also', since: Date.now() });
+      // A socket that stopped waiting on the dying node is not reported again.
+      await dying.enqueue({ socketId: 'gone', roomId: 'r', name: 'Gone', since: Date.now() });
+      await alive.dequeue('r', 'gone');
       await Promise.all([alive.heartbeat(), dying.heartbeat(), other.heartbeat()]);
       // Nobody is dead yet.
-      expect(await alive.removeDeadNodes(Date.now() - 60_000)).toEqual([]);
+      expect(await alive.removeDeadNodes(Date.now() - 60_000)).toEqual({
+        participants: [],
+        waiting: [],
+      });
       await alive.heartbeat();
       await other.heartbeat();
       // Only "dying" has a heartbeat older than now; both survivors try to reap it at once.
@@ -47,8 +55,14 @@ describe('RedisRoomRegistry across instances', () => {
         alive.removeDeadNodes(cutoff),
         other.removeDeadNodes(cutoff),
       ]);
-      const reaped = [...byAlive, ...byOther].map((participant) => participant.socketId).sort();
+      const reaped = [...byAlive.participants, ...byOther.participants]
+        .map((participant) => participant.socketId)
+        .sort();
       expect(reaped).toEqual(['d1', 'd2']);
+      expect([...byAlive.waiting, ...byOther.waiting].map((entry) => entry.socketId)).toEqual([
+        'dw',
+      ]);
+      expect((await alive.waiting('r')).map((entry) => entry.socketId)).toEqual(['aw']);
       expect((await alive.participants('r')).map((participant) => participant.socketId)).toEqual([
         'a1',
       ]);

@@ -19,7 +19,12 @@ import type {
 } from '../protocol/events.js';
 import { InMemoryRoomRegistry } from '../rooms/in-memory-room-registry.js';
 import { InstanceHeartbeat } from '../rooms/instance-heartbeat.js';
-import { type Participant, ROOM_REGISTRY } from '../rooms/room-registry.js';
+import {
+  type Ghosts,
+  type Participant,
+  ROOM_REGISTRY,
+  type WaitingEntry,
+} from '../rooms/room-registry.js';
 import { CallService } from './call.service.js';
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
@@ -217,14 +222,17 @@ class RegisteredMeetings implements MeetingRules {
   }
 }
 
-/** A registry whose next sweep finds the given participants of a dead instance. */
+/** A registry whose next sweep finds the given participants and waiters of a dead instance. */
 class RegistryWithGhosts extends InMemoryRoomRegistry {
   ghosts: Participant[] = [];
+  waitingGhosts: WaitingEntry[] = [];
 
-  override async removeDeadNodes(): Promise<Participant[]> {
-    const ghosts = this.ghosts.splice(0);
-    for (const ghost of ghosts) await this.leave(ghost.socketId);
-    return ghosts;
+  override async removeDeadNodes(): Promise<Ghosts> {
+    const participants = this.ghosts.splice(0);
+    for (const ghost of participants) await this.leave(ghost.socketId);
+    const waiting = this.waitingGhosts.splice(0);
+    for (const ghost of waiting) await this.dequeue(ghost.roomId, ghost.socketId);
+    return { participants, waiting };
   }
 }
 
@@ -492,6 +500,32 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       }
       expect(heard.map(([socketId]) => socketId)).toEqual(['ghost']);
       expect((await call.participants('spread')).map((p) => p.socketId)).toEqual(['alive']);
+    });
+
+    it("takes a dead instance's sockets off the waiting list its hosts see", async () => {
+      await moduleRef.close();
+      const code = 'dea-dwai-ter';
+      await start({ REDIS_URL: 'redis://127.0.0.1:1' }, async () => {
+        meetings.settings.set(code, {
+          hostId: 'host-account',
+          allowGuests: true,
+          muteOnEntry: false,
+          waitingRoom: 'guests',
+        });
+        await call.join(signedIn('host', 'Host', 'host-account'), { roomId: code });
+        await call.join(guest('stays'), { roomId: code, displayName: 'Stays' });
+        await call.join(guest('ghost'), { roomId: code, displayName: 'Ghost' });
+        notifier.take('host');
+        registry.waitingGhosts = (await registry.waiting(code)).filter(
+          (entry) => entry.socketId === 'ghost',
+        );
+      });
+      const heard: unknown[][] = [];
+      for (let i = 0; i < 100 && heard.length === 0; i++) {
+        heard.push(...notifier.take('host', 'lobby-updated'));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(heard).toEqual([[[expect.objectContaining({ socketId: 'stays' })]]]);
     });
   });
 

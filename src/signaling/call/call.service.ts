@@ -164,8 +164,14 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     // Participants of a dead instance left their rooms without a word: tell the others.
-    this.stopListening = this.heartbeat.onGhosts((ghosts) => {
-      for (const ghost of ghosts) this.announceLeft(ghost);
+    this.stopListening = this.heartbeat.onGhosts(({ participants, waiting }) => {
+      for (const ghost of participants) this.announceLeft(ghost);
+      // Its sockets in waiting rooms are gone too: their hosts see the shorter list.
+      for (const roomId of new Set(waiting.map((entry) => entry.roomId))) {
+        this.lobbyChanged(roomId).catch((error: unknown) => {
+          this.logger.warn(`could not update the waiting list of ${roomId}: ${String(error)}`);
+        });
+      }
     });
     // A meeting its host deleted ends for everyone in it, on every instance.
     this.stopWatchingDeletions = this.meetings.onDeleted(async (code, hostId) => {

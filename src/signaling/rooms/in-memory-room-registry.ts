@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { MediaState, Role } from '../protocol/events.js';
 import {
+  type Ghosts,
   type JoinOutcome,
   type NewParticipant,
   type Participant,
@@ -156,8 +157,8 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve();
   }
 
-  removeDeadNodes(): Promise<Participant[]> {
-    return Promise.resolve([]);
+  removeDeadNodes(): Promise<Ghosts> {
+    return Promise.resolve({ participants: [], waiting: [] });
   }
 
   close(): Promise<void> {

@@ -9,9 +9,9 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import type { AppConfig } from '../../config/configuration.js';
 import type { RedisConfig } from '../signaling.config.js';
-import { type Participant, ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
+import { type Ghosts, ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 
-export type GhostsListener = (ghosts: Participant[]) => void;
+export type GhostsListener = (ghosts: Ghosts) => void;
 
 /**
  * Scaled out (REDIS_URL), each instance announces it is alive every NODE_HEARTBEAT_SECONDS
@@ -56,8 +56,11 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     try {
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
-      if (ghosts.length === 0) return;
-      this.logger.warn(`removed ${ghosts.length} participants of a dead instance`);
+      const { participants, waiting } = ghosts;
+      if (participants.length === 0 && waiting.length === 0) return;
+      this.logger.warn(
+        `removed ${participants.length} participants and ${waiting.length} waiting sockets of a dead instance`,
+      );
       for (const listener of this.listeners) listener(ghosts);
     } catch (error) {
       this.failures.warn(`presence heartbeat failed: ${String((error as Error).message)}`);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { withinTimeLimit } from '../../common/time-limit.js';
 import type { MediaState, Role } from '../protocol/events.js';
 import {
+  type Ghosts,
   type JoinOutcome,
   type NewParticipant,
   type Participant,
@@ -23,9 +24,10 @@ const CLOSE_WAIT_MS = 1_000;
  *   rooms             set of non-empty room ids;  count: number of participants
  *   lock:<roomId>     present while a live room is locked (removed with the room)
  *   bans:<roomId>     set of socket ids (guests) banned for the live session (idem)
- *   w:<socketId>      hash of a waiting socket: roomId, name, userId, since
+ *   w:<socketId>      hash of a waiting socket: roomId, name, userId, since, node
  *   queue:<roomId>    sorted set of the room's waiting socket ids, by arrival
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
+ *   nodeq:<nodeId>    set of the waiting socket ids an instance holds
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
  */
@@ -112,14 +114,16 @@ if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[2]) == 0 then return 0 end
 return redis.call('SADD', ARGV[1] .. 'bans:' .. ARGV[2], ARGV[3])
 `;
 
-/** ARGV: prefix, socketId, roomId, name, userId, since. Moves the socket to this queue. */
+/** ARGV: prefix, socketId, roomId, name, userId, since, nodeId. Moves the socket to this queue. */
 const ENQUEUE = `
 local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
 local wkey = prefix .. 'w:' .. socketId
 local previous = redis.call('HGET', wkey, 'roomId')
 if previous then redis.call('ZREM', prefix .. 'queue:' .. previous, socketId) end
-redis.call('HSET', wkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'since', ARGV[6])
+redis.call('HSET', wkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'since', ARGV[6],
+  'node', ARGV[7])
 redis.call('ZADD', prefix .. 'queue:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
+redis.call('SADD', prefix .. 'nodeq:' .. ARGV[7], socketId)
 return 1
 `;
 
@@ -130,6 +134,8 @@ local wkey = prefix .. 'w:' .. socketId
 local roomId = redis.call('HGET', wkey, 'roomId')
 if not roomId or (ARGV[3] ~= '' and ARGV[3] ~= roomId) then return {} end
 local fields = redis.call('HGETALL', wkey)
+local node = redis.call('HGET', wkey, 'node')
+if node then redis.call('SREM', prefix .. 'nodeq:' .. node, socketId) end
 redis.call('DEL', wkey)
 redis.call('ZREM', prefix .. 'queue:' .. roomId, socketId)
 return fields
@@ -150,7 +156,10 @@ const PARTICIPANTS = `${MEMBERS}
 return members(ARGV[1], ARGV[2])
 `;
 
-/** ARGV: prefix, nodeId → the fields of every participant the node held; forgets the node. */
+/**
+ * ARGV: prefix, nodeId → {participants, waiting}: the fields of every participant and waiting
+ * socket the node held; forgets the node.
+ */
 const REMOVE_NODE = `${MEMBERS}
 local prefix, nodeId = ARGV[1], ARGV[2]
 local removed = {}
@@ -163,9 +172,19 @@ for _, socketId in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. nodeId)) d
     table.insert(removed, {socketId, fields})
   end
 end
-redis.call('DEL', prefix .. 'node:' .. nodeId)
+local waiting = {}
+for _, socketId in ipairs(redis.call('SMEMBERS', prefix .. 'nodeq:' .. nodeId)) do
+  local wkey = prefix .. 'w:' .. socketId
+  local fields = redis.call('HGETALL', wkey)
+  if #fields > 0 then
+    redis.call('ZREM', prefix .. 'queue:' .. redis.call('HGET', wkey, 'roomId'), socketId)
+    redis.call('DEL', wkey)
+    table.insert(waiting, {socketId, fields})
+  end
+end
+redis.call('DEL', prefix .. 'node:' .. nodeId, prefix .. 'nodeq:' .. nodeId)
 redis.call('ZREM', prefix .. 'nodes', nodeId)
-return removed
+return {removed, waiting}
 `;
 
 type Fields = string[];
@@ -177,7 +196,7 @@ interface RegistryCommands {
   registrySameRoom(...args: string[]): Promise<number>;
   registrySetField(...args: string[]): Promise<string | null>;
   registryParticipants(...args: string[]): Promise<Member[]>;
-  registryRemoveNode(...args: string[]): Promise<Member[]>;
+  registryRemoveNode(...args: string[]): Promise<[Member[], Member[]]>;
   registryLock(...args: string[]): Promise<number>;
   registryBanSocket(...args: string[]): Promise<number>;
   registryEnqueue(...args: string[]): Promise<number>;
@@ -313,6 +332,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       entry.name,
       entry.userId ?? '',
       String(entry.since),
+      this.nodeId,
     );
   }
 
@@ -367,15 +387,20 @@ export class RedisRoomRegistry implements RoomRegistry {
     await this.redis.zadd(`${this.prefix}nodes`, Date.now(), this.nodeId);
   }
 
-  async removeDeadNodes(deadBefore: number): Promise<Participant[]> {
+  async removeDeadNodes(deadBefore: number): Promise<Ghosts> {
     const dead = await this.redis.zrangebyscore(`${this.prefix}nodes`, '-inf', deadBefore);
-    const removed: Participant[] = [];
+    const removed: Ghosts = { participants: [], waiting: [] };
     for (const nodeId of dead) {
       if (nodeId === this.nodeId) continue;
       // Only the survivor whose ZREM succeeds cleans up, so each ghost is announced once.
       if ((await this.redis.zrem(`${this.prefix}nodes`, nodeId)) !== 1) continue;
-      const members = await this.redis.registryRemoveNode(this.prefix, nodeId);
-      removed.push(...members.map(([socketId, fields]) => toParticipant(socketId, fields)));
+      const [members, waiting] = await this.redis.registryRemoveNode(this.prefix, nodeId);
+      removed.participants.push(
+        ...members.map(([socketId, fields]) => toParticipant(socketId, fields)),
+      );
+      removed.waiting.push(
+        ...waiting.map(([socketId, fields]) => toWaitingEntry(socketId, fields)),
+      );
     }
     return removed;
   }

@@ -51,6 +51,12 @@ export class RoomFullError extends Error {
   }
 }
 
+/** What a dead instance left behind: its participants and its sockets in waiting rooms. */
+export interface Ghosts {
+  participants: Participant[];
+  waiting: WaitingEntry[];
+}
+
 /**
  * The only owner of room membership. A socket is in at most one room; empty rooms disappear.
  * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
@@ -91,10 +97,10 @@ export interface RoomRegistry {
   /** Shared registries: this instance is alive (no-op for a single process). */
   heartbeat(): Promise<void>;
   /**
-   * Shared registries: removes the participants of instances silent since `deadBefore` (ms)
-   * and returns them, so their rooms can be told. A single process has none.
+   * Shared registries: removes the participants and waiting sockets of instances silent since
+   * `deadBefore` (ms) and returns them, so their rooms can be told. A single process has none.
    */
-  removeDeadNodes(deadBefore: number): Promise<Participant[]>;
+  removeDeadNodes(deadBefore: number): Promise<Ghosts>;
   /** Releases connections; a shared registry also forgets this instance's participants. */
   close(): Promise<void>;
 }
