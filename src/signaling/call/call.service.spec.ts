@@ -916,6 +916,25 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(notifier.take('g', 'admitted')).toHaveLength(1);
       expect(entered(await call.join(guest('h'), { roomId: code })).roomId).toBe(code);
     });
+
+    it('shows a new co-host who is waiting, and keeps it up to date', async () => {
+      meetings.settings.set(code, {
+        hostId: 'host-account',
+        allowGuests: true,
+        muteOnEntry: false,
+        waitingRoom: 'guests',
+      });
+      await call.join(host(), { roomId: code });
+      await call.join(signedIn('helper', 'Helper'), { roomId: code });
+      await call.join(guest('g'), { roomId: code, displayName: 'G' });
+      expect(notifier.take('helper', 'lobby-updated')).toEqual([]);
+      await call.setRole(host(), { targetSocketId: 'helper', role: 'cohost' });
+      expect(notifier.take('helper', 'lobby-updated')).toEqual([
+        [[expect.objectContaining({ socketId: 'g', name: 'G', signedIn: false })]],
+      ]);
+      await call.admit(signedIn('helper', 'Helper'), { targetSocketId: 'g' });
+      expect(notifier.take('helper', 'lobby-updated')).toEqual([[[]]]);
+    });
   });
 
   describe('media state and raised hands', () => {

@@ -586,6 +586,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     await this.registry.setRole(target.socketId, message.role);
     this.audit(actor, 'set-role', target, message.role);
     this.notifier.toRoom(actor.roomId, 'role-changed', target.socketId, message.role);
+    // A new co-host sees who is waiting at once, not at the next change.
+    if (message.role === 'cohost') {
+      const waiting = await this.registry.waiting(actor.roomId);
+      this.notifier.toSocket(target.socketId, 'lobby-updated', waiting.map(toLobbyEntry));
+    }
   }
 
   /** Host or co-host: asks one member (not a host) to mute. */
