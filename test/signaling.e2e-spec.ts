@@ -1123,6 +1123,22 @@ describe('Signaling: the waiting room of a registered meeting', () => {
       second.id,
     ]);
 
+    // A waiting socket hears nothing of the call and cannot signal into it.
+    const overheard = [
+      record(second, 'chat-message'),
+      record(second, 'user-joined'),
+      record(second, 'media-state'),
+    ];
+    expect(errorCode(await request(second, 'signal', host.id, '{"sdp":"sneak"}'))).toBe(
+      'target-not-in-room',
+    );
+    expect((await request(host, 'chat-message', 'private')).ok).toBe(true);
+    expect(
+      (await request(host, 'media-state', { audio: true, video: false, screen: false })).ok,
+    ).toBe(true);
+    expect(errorCode(await request(host, 'admit', 42))).toBe('invalid-argument');
+    expect(errorCode(await request(host, 'deny'))).toBe('invalid-argument');
+
     // Admitted: in the call, with the join answer; everyone hears user-joined.
     const admitted = nextEvent(early, 'admitted');
     const joinedHeard = nextEvent(host, 'user-joined');
@@ -1141,5 +1157,6 @@ describe('Signaling: the waiting room of a registered meeting', () => {
     expect((await request(host, 'deny', second.id)).ok).toBe(true);
     await denied;
     expect(errorCode(await request(second, 'chat-message', 'hello?'))).toBe('not-in-room');
+    expect(overheard).toEqual([[], [], []]);
   });
 });
