@@ -94,6 +94,14 @@ class RecordingNotifier implements RoomNotifier {
     this.deliver(socketId, [event, ...args]);
   }
 
+  toSockets<E extends ServerEventName>(
+    socketIds: readonly string[],
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    for (const socketId of socketIds) this.deliver(socketId, [event, ...args]);
+  }
+
   /** Everything a socket received (of one event, when given), in order, and forgets it. */
   take(socketId: string, event?: ServerEventName): unknown[][] {
     const inbox = this.inboxes.get(socketId) ?? [];

@@ -165,7 +165,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     // Participants of a dead instance left their rooms without a word: tell the others.
     this.stopListening = this.heartbeat.onGhosts(({ participants, waiting }) => {
-      for (const ghost of participants) this.announceLeft(ghost);
+      this.announceLeft(...participants).catch((error: unknown) => {
+        this.logger.warn(
+          `could not announce the participants of a dead instance: ${String(error)}`,
+        );
+      });
       // Its sockets in waiting rooms are gone too: their hosts see the shorter list.
       for (const roomId of new Set(waiting.map((entry) => entry.roomId))) {
         this.lobbyChanged(roomId).catch((error: unknown) => {
@@ -261,7 +265,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (!entrant.userId) await this.distinguishGuest(socketId, outcome.participants);
     if (outcome.left) {
       this.notifier.unsubscribe(socketId, outcome.left.roomId);
-      this.announceLeft(outcome.left);
+      await this.announceLeft(outcome.left);
     }
     // Messages sent before this instant reach the entrant from the history; later ones live.
     // Chat sent through this instance from now on is stamped after it, and what was already
@@ -272,13 +276,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const usernames: Record<string, string> = {};
     for (const participant of outcome.participants)
       usernames[participant.socketId] = participant.name;
-    this.notifier.toRoom(
-      roomId,
-      'user-joined',
-      socketId,
-      outcome.participants.map((participant) => participant.socketId),
-      usernames,
-    );
+    // To the members the registry answered with (those who joined before, and the entrant),
+    // not to the Socket.IO room: whoever joins later hears of the entrant in its own answer,
+    // so however joins interleave over instances each member hears each joiner once.
+    const memberIds = outcome.participants.map((participant) => participant.socketId);
+    this.notifier.toSockets(memberIds, 'user-joined', socketId, memberIds, usernames);
     this.logger.debug(`socket ${socketId} joined a room of ${outcome.participants.length}`);
     const release = this.notifier.holdBack(socketId);
     let history: StoredChatLine[] = [];
@@ -315,7 +317,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const left = await this.registry.leave(caller.socketId);
     if (left) {
       this.notifier.unsubscribe(caller.socketId, left.roomId);
-      this.announceLeft(left);
+      await this.announceLeft(left);
     }
     await this.registry.enqueue({
       socketId: caller.socketId,
@@ -504,13 +506,13 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       throw new SignalingFailure('not-in-room', 'not in a room');
     }
     this.notifier.unsubscribe(caller.socketId, left.roomId);
-    this.announceLeft(left);
+    await this.announceLeft(left);
   }
 
   /** The socket is gone: its room hears that it left. */
   async disconnected(socketId: string): Promise<void> {
     const left = await this.registry.leave(socketId);
-    if (left) this.announceLeft(left);
+    if (left) await this.announceLeft(left);
     else {
       const entry = await this.registry.leaveQueue(socketId);
       if (entry) await this.lobbyChanged(entry.roomId);
@@ -629,7 +631,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     this.audit(actor, message.ban ? 'remove-and-ban' : 'remove-participant', target);
     this.notifier.unsubscribe(left.socketId, left.roomId);
     this.notifier.toSocket(left.socketId, 'removed', { banned: message.ban });
-    this.announceLeft(left);
+    await this.announceLeft(left);
   }
 
   /** Host only: everyone is out of the call; the next join starts a new live session. */
@@ -730,8 +732,20 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return this.registry.stats();
   }
 
-  private announceLeft(left: Participant): void {
-    this.logger.debug(`socket ${left.socketId} left its room`);
-    this.notifier.toRoom(left.roomId, 'user-left', left.socketId, Date.now() - left.joinedAt);
+  /**
+   * Tells the room that members left: to the members the registry lists after the departures
+   * (like user-joined), so a member whose join raced a departure on another instance hears it
+   * even before its own Socket.IO subscription exists there.
+   */
+  private async announceLeft(...departed: Participant[]): Promise<void> {
+    const now = Date.now();
+    for (const roomId of new Set(departed.map((left) => left.roomId))) {
+      const members = (await this.registry.participants(roomId)).map((member) => member.socketId);
+      for (const left of departed) {
+        if (left.roomId !== roomId) continue;
+        this.logger.debug(`socket ${left.socketId} left its room`);
+        this.notifier.toSockets(members, 'user-left', left.socketId, now - left.joinedAt);
+      }
+    }
   }
 }

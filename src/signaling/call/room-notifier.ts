@@ -26,6 +26,16 @@ export interface RoomNotifier {
     event: E,
     ...args: ServerEventArgs<E>
   ): void;
+  /**
+   * To exactly these sockets, on whichever instances they are connected, whether or not they
+   * are subscribed to a room yet: for the membership events whose recipients the registry
+   * decides (a member hears each later joiner exactly once, however joins interleave).
+   */
+  toSockets<E extends ServerEventName>(
+    socketIds: readonly string[],
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void;
   /** To one socket, on whichever instance it is connected. */
   toSocket<E extends ServerEventName>(
     socketId: string,

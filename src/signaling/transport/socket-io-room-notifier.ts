@@ -91,6 +91,19 @@ export class SocketIoRoomNotifier implements RoomNotifier {
       .emit(event, ...args);
   }
 
+  toSockets<E extends ServerEventName>(
+    socketIds: readonly string[],
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    if (socketIds.length === 0) return;
+    // Every socket is in the Socket.IO room named after its id from the moment it connects:
+    // one broadcast (one publish when scaled out) reaches them, with no subscription race.
+    this.io()
+      .to([...socketIds])
+      .emit(event, ...args);
+  }
+
   toSocket<E extends ServerEventName>(
     socketId: string,
     event: E,
