@@ -2,9 +2,13 @@
 // A call: local media, the call view and the signaling socket wired together, with one
 // RemotePeer and one tile per other participant. The controls work from the moment the page
 // shows: mute, camera, screen and hand apply at once and are announced to the room on every
-// (re)join; chat sends once the page is in the room.
+// (re)join; chat sends once the page is in the room. A registered meeting may first ask for
+// its passcode or keep the page in its waiting room; hosts and co-hosts get the participants'
+// and waiting room's controls; being removed, the meeting ending or being turned away ends
+// the page's call for good (media released), with a screen that says why.
 import { api } from '../lib/api.js';
 import { say } from '../lib/dom.js';
+import { describeError } from '../lib/protocol.js';
 import { navigate } from '../lib/router.js';
 import { session } from '../lib/session.js';
 import { CallView } from './call-view.js';
@@ -15,7 +19,21 @@ import { SignalingClient } from './signaling-client.js';
 /** @typedef {import('../lib/protocol.js').SignalPayload} SignalPayload */
 /** @typedef {import('../lib/protocol.js').JoinResult} JoinResult */
 /** @typedef {import('./remote-peer.js').PeerSignal} PeerSignal */
+/** @typedef {import('../lib/protocol.js').LobbyEntry} LobbyEntry */
+/** @typedef {import('../lib/protocol.js').MeetingState} MeetingState */
+/** @typedef {import('../lib/protocol.js').ActionAnswer} ActionAnswer */
+/** @typedef {import('../lib/protocol.js').SignalingErrorCode} SignalingErrorCode */
+/** @typedef {import('./participants-panel.js').Person} Person */
 /** @typedef {{ peer: RemotePeer, tile: import('./remote-tile.js').RemoteTile }} Participant */
+
+/** The codes for which the passcode form is shown (again). */
+const PASSCODE_PROBLEMS = new Map(
+  /** @type {[SignalingErrorCode, string][]} */ ([
+    ['passcode-required', 'Enter the meeting passcode you were given.'],
+    ['wrong-passcode', 'Wrong passcode. Check it and try again.'],
+    ['rate-limited', 'Too many wrong passcodes. Wait a few minutes, then try again.'],
+  ]),
+);
 
 /**
  * Opens camera and microphone, shows the call and joins the room, until `signal` aborts.
@@ -46,6 +64,18 @@ class Call {
   #handRaised = false;
   /** In the room: joined on the current connection. */
   #joined = false;
+  /** Out of the call for good (left, removed, ended, denied): nothing more happens. */
+  #left = false;
+  /** Counts joins: a join that a newer one (a reconnection) replaced gives up. */
+  #attempt = 0;
+  /** @type {Map<string, Person>} everyone in the room, this page included, by socket id */
+  #people = new Map();
+  /** @type {LobbyEntry[]} the waiting room, as hosts and co-hosts are told */
+  #lobby = [];
+  /** @type {MeetingState} */
+  #meetingState = { locked: false, muteOnEntry: false, waitingRoom: 'off' };
+  /** This page asked the server to end the meeting: its own `meeting-ended` is expected. */
+  #ending = false;
 
   /**
    * @param {string} code
@@ -57,13 +87,27 @@ class Call {
     this.#name = name;
     this.#media = media;
     this.#signaling = new SignalingClient(session.token);
+    const signaling = this.#signaling;
     this.#view = new CallView(code, name, {
       onMute: () => media.setAudio(!media.state.audio),
       onCamera: () => media.setVideo(!media.state.video),
       onScreen: () => (media.state.screen ? media.stopScreen() : void media.shareScreen()),
       onRaiseHand: () => this.#raiseHand(!this.#handRaised),
       onLeave: () => navigate('/'),
-      onSend: (text) => this.#signaling.chat(text, name),
+      onSend: (text) => signaling.chat(text, name),
+      onEndForAll: () => this.#endForAll(),
+      onMuteParticipant: (id) =>
+        this.#act(`mute ${this.#nameOf(id)}`, () => signaling.muteParticipant(id)),
+      onMuteAll: () => this.#act('mute everyone', () => signaling.muteAll()),
+      onRemove: (id, ban) =>
+        this.#act(`remove ${this.#nameOf(id)}`, () => signaling.removeParticipant(id, ban)),
+      onSetRole: (id, role) =>
+        this.#act(`change the role of ${this.#nameOf(id)}`, () => signaling.setRole(id, role)),
+      onUpdateMeeting: (changes) =>
+        this.#act('change the meeting settings', () => signaling.updateMeeting(changes)),
+      onAdmit: (id) => this.#act('let them in', () => signaling.admit(id)),
+      onDeny: (id) => this.#act('turn them away', () => signaling.deny(id)),
+      onAdmitAll: () => this.#act('let everyone in', () => signaling.admitAll()),
     });
     this.#view.showLocalMedia(media.state, media.videoTrack);
     media.addEventListener('change', () => this.#localMediaChanged());
@@ -76,6 +120,20 @@ class Call {
    */
   async connect(signal) {
     if (session.token) void api.addToHistory(this.#code).catch(() => undefined);
+    // A registered meeting's title and settings (its host also sees the passcode); an open
+    // room answers 404 and has none.
+    void api
+      .meeting(this.#code)
+      .then((meeting) => {
+        if (this.#left) return;
+        this.#view.showMeeting(meeting);
+        this.#showMeetingState({
+          ...this.#meetingState,
+          muteOnEntry: meeting.muteOnEntry,
+          waitingRoom: meeting.waitingRoom,
+        });
+      })
+      .catch(() => undefined);
     try {
       this.#iceServers = (await api.iceServers()).iceServers;
     } catch {
@@ -84,7 +142,11 @@ class Call {
     if (!signal.aborted) this.#signaling.connect();
   }
 
+  /** Out of the call for good: the room left, peers closed, camera and microphone released. */
   leave() {
+    if (this.#left) return;
+    this.#left = true;
+    this.#joined = false;
     this.#signaling.leave();
     this.#removeEveryone();
     this.#media.stop();
@@ -101,11 +163,22 @@ class Call {
     });
     signaling.on('user-joined', (joinerId, clients, usernames) => {
       for (const id of clients) {
-        if (id !== signaling.id)
-          this.#ensureParticipant(id, usernames[id] ?? 'Participant', joinerId === signaling.id);
+        const name = usernames[id] ?? 'Participant';
+        // The event carries no roles: a newcomer counts as a participant until told otherwise.
+        const known = this.#people.get(id);
+        this.#people.set(
+          id,
+          known ? { ...known, name } : { socketId: id, name, role: 'participant' },
+        );
+        if (id !== signaling.id) this.#ensureParticipant(id, name, joinerId === signaling.id);
       }
+      this.#showPeople();
     });
-    signaling.on('user-left', (id) => this.#remove(id));
+    signaling.on('user-left', (id) => {
+      this.#remove(id);
+      this.#people.delete(id);
+      this.#showPeople();
+    });
     signaling.on('signal', (from, message) => this.#receiveSignal(from, message));
     signaling.on('media-state', (id, state) => this.#participants.get(id)?.tile.showMedia(state));
     signaling.on('raise-hand', (id, raised) => this.#participants.get(id)?.tile.showHand(raised));
@@ -113,7 +186,7 @@ class Call {
       const mine = sender === this.#name && senderId === signaling.id;
       this.#view.showMessage(mine ? 'You' : sender, text);
     });
-    signaling.on('signaling-error', (event, error) => say(`${event}: ${error.message}`));
+    signaling.on('signaling-error', (event, error) => say(`${event}: ${describeError(error)}`));
     signaling.on('session-ended', (reason) => {
       say(`Session ended (${reason}). Sign in again.`);
       session.clear();
@@ -124,28 +197,84 @@ class Call {
       say('The host asked you to mute.');
     });
     signaling.on('role-changed', (id, role) => {
-      if (id === signaling.id)
-        say(role === 'cohost' ? 'You are now a co-host.' : 'You are no longer a co-host.');
+      const person = this.#people.get(id);
+      if (person) this.#people.set(id, { ...person, role });
+      this.#showPeople();
+      if (id === signaling.id) {
+        say(
+          role === 'cohost'
+            ? 'You are now a co-host: you can mute, remove and let people in.'
+            : 'You are no longer a co-host.',
+        );
+        // A new co-host learns who waits from the next change of the waiting room.
+        if (role === 'participant') this.#lobby = [];
+        this.#showLobby();
+      }
     });
-    signaling.on('meeting-updated', (state) =>
-      say(state.locked ? 'The meeting is locked: nobody new can join.' : 'The meeting is open.'),
-    );
+    signaling.on('meeting-updated', (state) => {
+      const was = this.#meetingState;
+      this.#showMeetingState(state);
+      if (state.locked !== was.locked)
+        say(state.locked ? 'The meeting is locked: nobody new can join.' : 'The meeting is open.');
+      else if (state.waitingRoom !== was.waitingRoom)
+        say(
+          state.waitingRoom === 'off'
+            ? 'The waiting room is off.'
+            : `The waiting room is on for ${state.waitingRoom === 'guests' ? 'guests' : 'everyone'}.`,
+        );
+    });
     signaling.on('admitted', (result) => this.#entered(result));
-    signaling.on('denied', () => this.#outOfCall('The host did not let you in.'));
+    signaling.on('denied', () =>
+      this.#outOfCall({
+        id: 'denied',
+        title: 'The host did not let you in',
+        detail: 'A host turned your request to join away.',
+      }),
+    );
     signaling.on('lobby-updated', (waiting) => {
-      if (waiting.length) say(`Waiting to be let in: ${waiting.map((w) => w.name).join(', ')}.`);
+      const before = new Set(this.#lobby.map((entry) => entry.socketId));
+      const arrived = waiting.filter((entry) => !before.has(entry.socketId));
+      this.#lobby = waiting;
+      this.#showLobby();
+      if (arrived.length)
+        say(`Waiting to be let in: ${arrived.map((entry) => entry.name).join(', ')}.`);
     });
-    signaling.on('removed', () => this.#outOfCall('The host removed you from the meeting.'));
-    signaling.on('meeting-ended', () => this.#outOfCall('The host ended the meeting.'));
+    signaling.on('removed', ({ banned }) =>
+      this.#outOfCall(
+        banned
+          ? {
+              id: 'removed',
+              banned: true,
+              title: 'You were removed from the meeting and cannot rejoin',
+              detail: 'A host removed you and stopped you from joining this meeting again.',
+            }
+          : {
+              id: 'removed',
+              title: 'You were removed from the meeting',
+              detail: 'A host took you out of the call.',
+              rejoin: 'Join again',
+            },
+      ),
+    );
+    signaling.on('meeting-ended', () =>
+      this.#outOfCall(
+        this.#ending
+          ? { id: 'ended', title: 'You ended the meeting for everyone' }
+          : { id: 'ended', title: 'The host ended the meeting', detail: 'The call is over.' },
+      ),
+    );
   }
 
-  /** Out of the call by the host's decision: no peers, no rejoin on reconnection. */
-  #outOfCall(/** @type {string} */ why) {
-    this.#removeEveryone();
-    this.#joined = false;
-    this.#view.showJoined(undefined);
-    this.#signaling.leave();
-    say(why);
+  /**
+   * Out of the call for good (a host's decision, or a join refused): no peers, no rejoin on
+   * reconnection, camera and microphone released, and a screen instead of the call.
+   * @param {import('./call-view.js').EndScreen} screen
+   */
+  #outOfCall(screen) {
+    if (this.#left) return;
+    this.leave();
+    this.#view.showEnd(screen);
+    say(screen.title);
   }
 
   /**
@@ -153,32 +282,43 @@ class Call {
    * connections are dropped and everyone is negotiated with again.
    */
   async #join() {
+    if (this.#left) return;
+    const attempt = ++this.#attempt;
+    const stale = () => this.#left || attempt !== this.#attempt;
     this.#removeEveryone();
+    this.#people.clear();
+    this.#lobby = [];
     let answer;
     try {
       answer = await this.#signaling.join(this.#code, this.#name, this.#passcode);
-      // A registered meeting with a passcode: ask for it (again, when it was wrong).
-      while (
-        !answer.ok &&
-        (answer.error.code === 'passcode-required' || answer.error.code === 'wrong-passcode')
-      ) {
-        const typed = window.prompt(
-          answer.error.code === 'wrong-passcode'
-            ? 'Wrong passcode. Meeting passcode:'
-            : 'This meeting needs a passcode:',
-        );
-        if (typed === null) break;
+      // A registered meeting with a passcode: the form asks for it (again, when it was wrong;
+      // `rate-limited` after a passcode is too many wrong ones).
+      for (;;) {
+        if (answer.ok || stale()) break;
+        const problem = PASSCODE_PROBLEMS.get(answer.error.code);
+        if (!problem) break;
+        if (answer.error.code === 'rate-limited' && this.#passcode === undefined) break;
+        say(problem);
+        const typed = await this.#view.askPasscode(problem);
+        if (typed === undefined || stale()) return;
         this.#passcode = typed;
         answer = await this.#signaling.join(this.#code, this.#name, this.#passcode);
       }
     } catch {
       return; // disconnected before the answer: the next connection joins again
     }
+    if (stale()) return;
     if (!answer.ok) {
-      say(`Could not join: ${answer.error.message}`);
+      this.#outOfCall({
+        id: 'join-failed',
+        title: 'Could not join the meeting',
+        detail: describeError(answer.error),
+        rejoin: answer.error.code === 'banned' ? undefined : 'Try again',
+      });
       return;
     }
     if ('waiting' in answer) {
+      this.#view.showWaiting(true);
       say('Waiting for the host to let you in…');
       return; // `admitted` brings the join answer
     }
@@ -190,9 +330,19 @@ class Call {
    * @param {JoinResult} answer
    */
   #entered(answer) {
+    if (this.#left) return;
+    this.#view.showCall();
+    // The answer is authoritative for who was there and their roles; anyone announced
+    // since (a `user-joined` that overtook it) stays.
+    for (const { socketId, name, role, guest } of answer.participants)
+      this.#people.set(socketId, { socketId, name, role, guest });
+    this.#lobby = answer.lobby ?? [];
+    this.#showPeople();
+    this.#showLobby();
     if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`);
-    // The meeting asks joiners to start muted.
-    if (answer.muteOnEntry && this.#media.state.audio) this.#media.setAudio(false);
+    // The meeting asks joiners to start muted (not its host, whom nobody mutes).
+    if (answer.muteOnEntry && this.#role !== 'host' && this.#media.state.audio)
+      this.#media.setAudio(false);
     if (answer.iceServers.length) this.#iceServers = answer.iceServers;
     for (const { socketId, name, media, handRaised } of answer.participants) {
       if (socketId === this.#signaling.id) continue;
@@ -262,6 +412,54 @@ class Call {
 
   #removeEveryone() {
     for (const id of [...this.#participants.keys()]) this.#remove(id);
+  }
+
+  /** This page's role in the room (a participant until the join answer says otherwise). */
+  get #role() {
+    const id = this.#signaling.id;
+    return (id && this.#people.get(id)?.role) || 'participant';
+  }
+
+  get #moderator() {
+    return this.#role === 'host' || this.#role === 'cohost';
+  }
+
+  /** @param {string} id */
+  #nameOf(id) {
+    return this.#people.get(id)?.name ?? 'them';
+  }
+
+  #showPeople() {
+    this.#view.showParticipants([...this.#people.values()], this.#signaling.id);
+  }
+
+  #showLobby() {
+    this.#view.showLobby(this.#lobby, this.#moderator);
+  }
+
+  /** @param {MeetingState} state */
+  #showMeetingState(state) {
+    this.#meetingState = state;
+    this.#view.showMeetingState(state);
+  }
+
+  /**
+   * Runs a host action and tells the user, in words, when the server refused it.
+   * @param {string} what what was tried, e.g. "remove Ada"
+   * @param {() => Promise<ActionAnswer>} run
+   * @returns {Promise<boolean>} whether it was done
+   */
+  async #act(what, run) {
+    const answer = await run();
+    if (this.#left) return answer.ok;
+    if (!answer.ok) say(`Could not ${what}: ${describeError(answer.error)}`);
+    return answer.ok;
+  }
+
+  async #endForAll() {
+    this.#ending = true;
+    const done = await this.#act('end the meeting', () => this.#signaling.endMeeting());
+    if (!done) this.#ending = false;
   }
 
   /** @param {boolean} raised */

@@ -8,6 +8,34 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 /** @typedef {import('../lib/protocol.js').JoinAnswer} JoinAnswer */
 /** @typedef {import('../lib/protocol.js').MediaState} MediaState */
 /** @typedef {import('../lib/protocol.js').SignalPayload} SignalPayload */
+/** @typedef {import('../lib/protocol.js').ActionAnswer} ActionAnswer */
+/** @typedef {import('../lib/protocol.js').WaitingRoomMode} WaitingRoomMode */
+
+/** How long a host action waits for the server's answer. */
+const ACTION_TIMEOUT_MS = 10_000;
+
+/**
+ * The server's answer, or a refusal of our own when none comes in time (e.g. disconnected).
+ * @param {Promise<ActionAnswer>} answer
+ * @returns {Promise<ActionAnswer>}
+ */
+async function withinTime(answer) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  /** @type {Promise<ActionAnswer>} */
+  const late = new Promise((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({ ok: false, error: { code: 'internal', message: 'no answer from the server' } }),
+      ACTION_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export class SignalingClient {
   /** @type {import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>} */
@@ -99,6 +127,56 @@ export class SignalingClient {
   /** @param {boolean} raised */
   raiseHand(raised) {
     this.#socket.emit('raise-hand', raised);
+  }
+
+  // Host and co-host actions: each answers {ok: true} or {ok: false, error}.
+
+  /**
+   * @param {string} socketId
+   * @param {'cohost' | 'participant'} role
+   */
+  setRole(socketId, role) {
+    return withinTime(this.#socket.emitWithAck('set-role', socketId, role));
+  }
+
+  /** @param {string} socketId */
+  muteParticipant(socketId) {
+    return withinTime(this.#socket.emitWithAck('mute-participant', socketId));
+  }
+
+  muteAll() {
+    return withinTime(this.#socket.emitWithAck('mute-all'));
+  }
+
+  /**
+   * @param {string} socketId
+   * @param {boolean} ban
+   */
+  removeParticipant(socketId, ban) {
+    return withinTime(this.#socket.emitWithAck('remove-participant', socketId, { ban }));
+  }
+
+  endMeeting() {
+    return withinTime(this.#socket.emitWithAck('end-meeting'));
+  }
+
+  /** @param {string} socketId */
+  admit(socketId) {
+    return withinTime(this.#socket.emitWithAck('admit', socketId));
+  }
+
+  admitAll() {
+    return withinTime(this.#socket.emitWithAck('admit-all'));
+  }
+
+  /** @param {string} socketId */
+  deny(socketId) {
+    return withinTime(this.#socket.emitWithAck('deny', socketId));
+  }
+
+  /** @param {{ locked?: boolean, muteOnEntry?: boolean, waitingRoom?: WaitingRoomMode }} changes */
+  updateMeeting(changes) {
+    return withinTime(this.#socket.emitWithAck('update-meeting', changes));
   }
 
   /** Leaves the room and closes the connection for good. */

@@ -6,7 +6,18 @@ import { session } from './session.js';
 /** @typedef {import('./session.js').User} User */
 /** @typedef {import('./protocol.js').IceServersResponse} IceServersResponse */
 /** @typedef {{ token: string, user: User }} SignedIn */
-/** @typedef {{ code: string, title?: string, hostName: string, createdAt: string }} Meeting */
+/** @typedef {import('./protocol.js').WaitingRoomMode} WaitingRoomMode */
+/**
+ * A meeting as anyone sees it; its host also gets the passcode (null: none).
+ * @typedef {{ code: string, title?: string, hostName: string, createdAt: string,
+ *   passcodeRequired: boolean, allowGuests: boolean, muteOnEntry: boolean,
+ *   waitingRoom: WaitingRoomMode, live: boolean, passcode?: string | null }} Meeting
+ */
+/**
+ * What a host chooses when creating a meeting (left out: the server's default).
+ * @typedef {{ title?: string, passcode?: string, allowGuests?: boolean, muteOnEntry?: boolean,
+ *   waitingRoom?: WaitingRoomMode }} MeetingSettings
+ */
 /** @typedef {{ id: string, meetingCode: string, date: string }} HistoryEntry */
 /** @typedef {{ items: HistoryEntry[], total: number, page: number, limit: number }} HistoryPage */
 /** @typedef {{ error?: string, details?: { message: string }[] }} ErrorEnvelope */
@@ -60,8 +71,19 @@ export const api = {
   /** @returns {Promise<unknown>} */
   signOut: () => request('/auth/logout', { method: 'POST' }),
 
-  /** @returns {Promise<Meeting>} */
-  createMeeting: () => request('/meetings', { method: 'POST', body: {} }),
+  /**
+   * @param {MeetingSettings} [settings]
+   * @returns {Promise<Meeting>}
+   */
+  createMeeting: (settings = {}) => request('/meetings', { method: 'POST', body: settings }),
+
+  /**
+   * A registered meeting's settings (its host's view when signed in as its host); 404 when
+   * nobody registered that code (an open room).
+   * @param {string} code
+   * @returns {Promise<Meeting>}
+   */
+  meeting: (code) => request(`/meetings/${encodeURIComponent(code)}`),
 
   /** @returns {Promise<HistoryPage>} */
   history: () => request('/meetings/history?limit=50'),

@@ -34,6 +34,37 @@ export function field(label, attributes) {
 }
 
 /**
+ * A labelled checkbox, its label after the box.
+ * @param {string} label
+ * @param {Record<string, AttributeValue>} attributes
+ */
+export function checkbox(label, attributes) {
+  return h('label', { class: 'check' }, h('input', { ...attributes, type: 'checkbox' }), label);
+}
+
+/**
+ * A labelled drop-down list.
+ * @param {string} label
+ * @param {Record<string, AttributeValue>} attributes
+ * @param {{ value: string, label: string }[]} options
+ * @param {string} selected
+ */
+export function select(label, attributes, options, selected) {
+  return h(
+    'label',
+    {},
+    label,
+    h(
+      'select',
+      attributes,
+      options.map((option) =>
+        h('option', { value: option.value, selected: option.value === selected }, option.label),
+      ),
+    ),
+  );
+}
+
+/**
  * A form's submit listener: the page stays, the handler gets the form's fields.
  * @param {(fields: FormData, form: HTMLFormElement) => unknown} handle
  * @returns {(event: Event) => unknown}
