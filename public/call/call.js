@@ -161,15 +161,18 @@ class Call {
       this.#view.showJoined(undefined);
       if (willReconnect) say('Disconnected, reconnecting…');
     });
-    signaling.on('user-joined', (joinerId, clients, usernames) => {
+    signaling.on('user-joined', (joinerId, clients, usernames, joiner) => {
       for (const id of clients) {
         const name = usernames[id] ?? 'Participant';
-        // The event carries no roles: a newcomer counts as a participant until told otherwise.
+        // The joiner's view carries its role; others keep what we knew (answer, role-changed).
         const known = this.#people.get(id);
-        this.#people.set(
-          id,
-          known ? { ...known, name } : { socketId: id, name, role: 'participant' },
-        );
+        if (id === joinerId && joiner)
+          this.#people.set(id, { socketId: id, name, role: joiner.role, guest: joiner.guest });
+        else
+          this.#people.set(
+            id,
+            known ? { ...known, name } : { socketId: id, name, role: 'participant' },
+          );
         if (id !== signaling.id) this.#ensureParticipant(id, name, joinerId === signaling.id);
       }
       this.#showPeople();
@@ -337,6 +340,7 @@ class Call {
     for (const { socketId, name, role, guest } of answer.participants)
       this.#people.set(socketId, { socketId, name, role, guest });
     this.#lobby = answer.lobby ?? [];
+    if (answer.meeting) this.#showMeetingState(answer.meeting);
     this.#showPeople();
     this.#showLobby();
     if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`);

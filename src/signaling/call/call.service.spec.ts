@@ -326,12 +326,18 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     it("announces a join to every member, the joiner included, with this room's ids and names only", async () => {
       await join(guest('a'), 'one', 'Alice');
       await join(guest('d'), 'two', 'Dave');
-      expect(notifier.take('a', 'user-joined')).toEqual([['a', ['a'], { a: 'Alice' }]]);
+      const joiner = (socketId: string, name: string) =>
+        expect.objectContaining({ socketId, name, guest: true, role: 'participant' });
+      expect(notifier.take('a', 'user-joined')).toEqual([
+        ['a', ['a'], { a: 'Alice' }, joiner('a', 'Alice')],
+      ]);
       await join(guest('b'), 'one', 'Bob');
-      const expected = ['b', ['a', 'b'], { a: 'Alice', b: 'Bob' }];
+      const expected = ['b', ['a', 'b'], { a: 'Alice', b: 'Bob' }, joiner('b', 'Bob')];
       expect(notifier.take('a', 'user-joined')).toEqual([expected]);
       expect(notifier.take('b', 'user-joined')).toEqual([expected]);
-      expect(notifier.take('d', 'user-joined')).toEqual([['d', ['d'], { d: 'Dave' }]]);
+      expect(notifier.take('d', 'user-joined')).toEqual([
+        ['d', ['d'], { d: 'Dave' }, joiner('d', 'Dave')],
+      ]);
     });
 
     it('names a guest without a name Guest, and a signed-in caller by the account', async () => {
@@ -385,7 +391,13 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.sendChat(guest('x'), { text: 'elsewhere' });
       await join(guest('late'), 'chatty', 'Late');
       expect(notifier.take('late')).toEqual([
-        ['user-joined', 'late', ['a', 'b', 'late'], { a: 'Alice', b: 'Bob', late: 'Late' }],
+        [
+          'user-joined',
+          'late',
+          ['a', 'b', 'late'],
+          { a: 'Alice', b: 'Bob', late: 'Late' },
+          expect.objectContaining({ socketId: 'late', role: 'participant' }),
+        ],
         ['chat-message', 'first', 'Alice', 'a'],
         ['chat-message', 'second', 'Bob', 'b'],
       ]);
@@ -790,6 +802,27 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.updateMeeting(host(), { locked: true });
       await call.endMeeting(host());
       expect((await call.join(guest('next'), { roomId: code })).roomId).toBe(code);
+    });
+
+    it("tells joiners the meeting's live state and a late host's role; never asks the host to mute", async () => {
+      await call.updateMeeting(host(), { locked: true, muteOnEntry: true });
+      await call.leave(host());
+      notifier.take('p1');
+      const again = entered(await call.join(host(), { roomId: code }));
+      expect(again.meeting).toEqual({ locked: true, muteOnEntry: true, waitingRoom: 'off' });
+      expect(again.muteOnEntry).toBeUndefined();
+      expect(
+        notifier.take('p1', 'user-joined').map(([joiner, , , view]) => [joiner, view]),
+      ).toEqual([['host', expect.objectContaining({ role: 'host', name: 'Host', guest: false })]]);
+      await call.updateMeeting(host(), { locked: false });
+      await call.leave(guest('p2'));
+      const late = entered(await call.join(guest('late'), { roomId: code }));
+      expect(late.muteOnEntry).toBe(true);
+      expect(late.meeting?.locked).toBe(false);
+      // An open room has no meeting state.
+      expect(entered(await call.join(guest('elsewhere'), { roomId: 'open-room' })).meeting).toBe(
+        undefined,
+      );
     });
 
     it('stores muteOnEntry for the next joiners', async () => {

@@ -250,7 +250,15 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         participants: outcome.participants.map(toParticipantView),
         iceServers: this.iceServers.forIdentity(entrant.iceIdentity).iceServers,
       };
-      if (meeting?.muteOnEntry) answer.muteOnEntry = true;
+      if (meeting) {
+        answer.meeting = {
+          locked: await this.registry.isLocked(roomId),
+          muteOnEntry: meeting.muteOnEntry,
+          waitingRoom: meeting.waitingRoom,
+        };
+        // Nobody asks a host to mute.
+        if (meeting.muteOnEntry && role !== 'host') answer.muteOnEntry = true;
+      }
       const self = outcome.participants.find((member) => member.socketId === socketId);
       if (meeting && self && MODERATORS.includes(self.role)) {
         answer.lobby = (await this.registry.waiting(roomId)).map(toLobbyEntry);
@@ -280,7 +288,16 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // not to the Socket.IO room: whoever joins later hears of the entrant in its own answer,
     // so however joins interleave over instances each member hears each joiner once.
     const memberIds = outcome.participants.map((participant) => participant.socketId);
-    this.notifier.toSockets(memberIds, 'user-joined', socketId, memberIds, usernames);
+    const self = outcome.participants.find((participant) => participant.socketId === socketId);
+    if (!self) throw new Error('the registry answered a join without the joiner');
+    this.notifier.toSockets(
+      memberIds,
+      'user-joined',
+      socketId,
+      memberIds,
+      usernames,
+      toParticipantView(self),
+    );
     this.logger.debug(`socket ${socketId} joined a room of ${outcome.participants.length}`);
     const release = this.notifier.holdBack(socketId);
     let history: StoredChatLine[] = [];

@@ -54,8 +54,10 @@ export interface JoinResult {
   roomId: string;
   participants: ParticipantView[];
   iceServers: IceServer[];
-  /** The meeting asks joiners to start with their microphone off. */
+  /** The meeting asks joiners to start with their microphone off (never said to its host). */
   muteOnEntry?: boolean;
+  /** A registered meeting's live state (locked, muteOnEntry, waitingRoom); open rooms have none. */
+  meeting?: MeetingState;
   /** For a registered meeting's hosts and co-hosts: who is in the waiting room. */
   lobby?: LobbyEntry[];
 }
@@ -132,10 +134,12 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   /** To every member, the joiner included: only this room's sockets and names. */
+  /** `joiner` (added after the original three; that client ignores it): its role and more. */
   'user-joined': (
     joinerSocketId: string,
     clients: string[],
     usernames: Record<string, string>,
+    joiner: ParticipantView,
   ) => void;
   signal: (fromSocketId: string, message: SignalPayload) => void;
   /** Live messages to every member; replayed history to the joiner, same argument order. */
