@@ -977,9 +977,17 @@ describe('Signaling: host actions in a registered meeting', () => {
     const late = await client();
     expect(errorCode(await request(late, 'join-call', code, 'Late'))).toBe('meeting-locked');
     expect((await request(host, 'update-meeting', { locked: false })).ok).toBe(true);
+    const announced = nextEvent(host, 'participant-joined');
     const admitted = await request(late, 'join-call', code, 'Late');
     expect(admitted.ok).toBe(true);
     expect(admitted.muteOnEntry).toBe(true);
+    expect(admitted.meeting).toEqual({ locked: false, muteOnEntry: true, waitingRoom: 'off' });
+    expect((await announced)[0]).toMatchObject({
+      socketId: late.id,
+      name: 'Late',
+      role: 'participant',
+      guest: true,
+    });
   });
 
   it('bans an account until its host lifts the ban, on any device; a guest for its connection', async () => {

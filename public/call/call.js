@@ -161,20 +161,22 @@ class Call {
       this.#view.showJoined(undefined);
       if (willReconnect) say('Disconnected, reconnecting…');
     });
-    signaling.on('user-joined', (joinerId, clients, usernames, joiner) => {
+    signaling.on('user-joined', (joinerId, clients, usernames) => {
       for (const id of clients) {
         const name = usernames[id] ?? 'Participant';
-        // The joiner's view carries its role; others keep what we knew (answer, role-changed).
+        // No roles here: a newcomer counts as a participant until `participant-joined` (in a
+        // registered meeting, right after) or `role-changed` says otherwise.
         const known = this.#people.get(id);
-        if (id === joinerId && joiner)
-          this.#people.set(id, { socketId: id, name, role: joiner.role, guest: joiner.guest });
-        else
-          this.#people.set(
-            id,
-            known ? { ...known, name } : { socketId: id, name, role: 'participant' },
-          );
+        this.#people.set(
+          id,
+          known ? { ...known, name } : { socketId: id, name, role: 'participant' },
+        );
         if (id !== signaling.id) this.#ensureParticipant(id, name, joinerId === signaling.id);
       }
+      this.#showPeople();
+    });
+    signaling.on('participant-joined', ({ socketId, name, role, guest }) => {
+      this.#people.set(socketId, { socketId, name, role, guest });
       this.#showPeople();
     });
     signaling.on('user-left', (id) => {

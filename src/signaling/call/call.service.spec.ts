@@ -326,18 +326,14 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     it("announces a join to every member, the joiner included, with this room's ids and names only", async () => {
       await join(guest('a'), 'one', 'Alice');
       await join(guest('d'), 'two', 'Dave');
-      const joiner = (socketId: string, name: string) =>
-        expect.objectContaining({ socketId, name, guest: true, role: 'participant' });
-      expect(notifier.take('a', 'user-joined')).toEqual([
-        ['a', ['a'], { a: 'Alice' }, joiner('a', 'Alice')],
-      ]);
+      expect(notifier.take('a', 'user-joined')).toEqual([['a', ['a'], { a: 'Alice' }]]);
       await join(guest('b'), 'one', 'Bob');
-      const expected = ['b', ['a', 'b'], { a: 'Alice', b: 'Bob' }, joiner('b', 'Bob')];
+      const expected = ['b', ['a', 'b'], { a: 'Alice', b: 'Bob' }];
       expect(notifier.take('a', 'user-joined')).toEqual([expected]);
       expect(notifier.take('b', 'user-joined')).toEqual([expected]);
-      expect(notifier.take('d', 'user-joined')).toEqual([
-        ['d', ['d'], { d: 'Dave' }, joiner('d', 'Dave')],
-      ]);
+      expect(notifier.take('d', 'user-joined')).toEqual([['d', ['d'], { d: 'Dave' }]]);
+      // Open rooms have no roles to tell.
+      expect(notifier.take('a', 'participant-joined')).toEqual([]);
     });
 
     it('names a guest without a name Guest, and a signed-in caller by the account', async () => {
@@ -391,13 +387,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await call.sendChat(guest('x'), { text: 'elsewhere' });
       await join(guest('late'), 'chatty', 'Late');
       expect(notifier.take('late')).toEqual([
-        [
-          'user-joined',
-          'late',
-          ['a', 'b', 'late'],
-          { a: 'Alice', b: 'Bob', late: 'Late' },
-          expect.objectContaining({ socketId: 'late', role: 'participant' }),
-        ],
+        ['user-joined', 'late', ['a', 'b', 'late'], { a: 'Alice', b: 'Bob', late: 'Late' }],
         ['chat-message', 'first', 'Alice', 'a'],
         ['chat-message', 'second', 'Bob', 'b'],
       ]);
@@ -811,9 +801,10 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       const again = entered(await call.join(host(), { roomId: code }));
       expect(again.meeting).toEqual({ locked: true, muteOnEntry: true, waitingRoom: 'off' });
       expect(again.muteOnEntry).toBeUndefined();
-      expect(
-        notifier.take('p1', 'user-joined').map(([joiner, , , view]) => [joiner, view]),
-      ).toEqual([['host', expect.objectContaining({ role: 'host', name: 'Host', guest: false })]]);
+      expect(notifier.take('p1', 'participant-joined')).toEqual([
+        [expect.objectContaining({ socketId: 'host', role: 'host', name: 'Host', guest: false })],
+      ]);
+      expect(notifier.take('host', 'participant-joined')).toEqual([]);
       await call.updateMeeting(host(), { locked: false });
       await call.leave(guest('p2'));
       const late = entered(await call.join(guest('late'), { roomId: code }));

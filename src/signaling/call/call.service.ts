@@ -288,16 +288,14 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // not to the Socket.IO room: whoever joins later hears of the entrant in its own answer,
     // so however joins interleave over instances each member hears each joiner once.
     const memberIds = outcome.participants.map((participant) => participant.socketId);
+    this.notifier.toSockets(memberIds, 'user-joined', socketId, memberIds, usernames);
+    // Roles matter in a registered meeting: the others learn the joiner's (a host arriving
+    // late is a host) beside the original event, whose arguments are frozen.
     const self = outcome.participants.find((participant) => participant.socketId === socketId);
-    if (!self) throw new Error('the registry answered a join without the joiner');
-    this.notifier.toSockets(
-      memberIds,
-      'user-joined',
-      socketId,
-      memberIds,
-      usernames,
-      toParticipantView(self),
-    );
+    if (meeting && self) {
+      const others = memberIds.filter((id) => id !== socketId);
+      this.notifier.toSockets(others, 'participant-joined', toParticipantView(self));
+    }
     this.logger.debug(`socket ${socketId} joined a room of ${outcome.participants.length}`);
     const release = this.notifier.holdBack(socketId);
     let history: StoredChatLine[] = [];

@@ -134,13 +134,13 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   /** To every member, the joiner included: only this room's sockets and names. */
-  /** `joiner` (added after the original three; that client ignores it): its role and more. */
   'user-joined': (
     joinerSocketId: string,
     clients: string[],
     usernames: Record<string, string>,
-    joiner: ParticipantView,
   ) => void;
+  /** In a registered meeting, after `user-joined`, to the others: the joiner with its role. */
+  'participant-joined': (joiner: ParticipantView) => void;
   signal: (fromSocketId: string, message: SignalPayload) => void;
   /** Live messages to every member; replayed history to the joiner, same argument order. */
   'chat-message': (text: string, senderName: string, senderSocketId: string) => void;
