@@ -1168,3 +1168,118 @@ describe('Signaling: the waiting room of a registered meeting', () => {
     expect(overheard).toEqual([[], [], []]);
   });
 });
+
+describe('Signaling: a dropped connection keeps its place for RECONNECT_GRACE', () => {
+  const suite = useSignalingApp({ ...FAST, RECONNECT_GRACE: '2s' });
+
+  /** Cuts the socket's transport as a network drop would; the client reconnects by itself. */
+  function drop(socket: TestSocket): void {
+    socket.io.engine.close();
+  }
+
+  it('comes back in time with its id, room, role and media state; nobody sees it leave; it gets what it missed', async () => {
+    const owner = await createUser(suite.api, { name: 'Grace Host' });
+    const created = await suite.api.post<{ code: string }>(
+      '/api/v1/meetings',
+      {},
+      { token: owner.token },
+    );
+    const code = created.body.code;
+    const host = await suite.client({ token: owner.token, reconnect: true });
+    const peer = await suite.client();
+    await joined(host, code);
+    await joined(peer, code, 'Peer');
+    const media = { audio: false, video: true, screen: false };
+    expect((await request(host, 'media-state', media)).ok).toBe(true);
+    const hostId = host.id;
+    const left = record(peer, 'user-left');
+    const joins = record(peer, 'user-joined');
+
+    const reconnecting = nextEvent(peer, 'participant-reconnecting');
+    const back = nextEvent(peer, 'participant-reconnected', 5_000);
+    const missed = nextEvent(host, 'chat-message', 5_000);
+    const recovered = new Promise<void>((resolve) => host.once('connect', () => resolve()));
+    drop(host);
+    expect(await reconnecting).toEqual([hostId]);
+    // While it is away, the room still counts it once, and chat for it is kept.
+    expect((await request(peer, 'chat-message', 'while you were away')).ok).toBe(true);
+    await recovered;
+    expect(host.recovered).toBe(true);
+    expect(host.id).toBe(hostId);
+    expect(await back).toEqual([hostId]);
+    expect((await missed)[0]).toBe('while you were away');
+    // Same place: the host still moderates, signals flow both ways, state is as it was.
+    const again = await joined(host, code);
+    expect(
+      again.participants.map(({ socketId, role, media: state }) => [socketId, role, state]),
+    ).toEqual([
+      [hostId, 'host', media],
+      [peer.id, 'participant', null],
+    ]);
+    const signal = nextEvent(peer, 'signal');
+    expect((await request(host, 'signal', peer.id, '{"sdp":"after"}')).ok).toBe(true);
+    expect((await signal)[0]).toBe(hostId);
+    expect((await request(host, 'mute-participant', peer.id)).ok).toBe(true);
+    await sleep(2_500);
+    expect(left).toEqual([]);
+    expect(joins).toEqual([]);
+    const stats = await suite.api.get<{ participants: number }>('/api/v1/rooms/stats', {
+      token: owner.token,
+    });
+    expect(stats.body.participants).toBe(2);
+  }, 15_000);
+
+  it('leaves for good when it does not come back in time; coming back later is a new join', async () => {
+    const late = await suite.client();
+    const peer = await suite.client();
+    await joined(late, 'grace-too-late', 'Late');
+    await joined(peer, 'grace-too-late', 'Peer');
+    const lateId = late.id;
+    const left = nextEvent(peer, 'user-left', 5_000);
+    // Dropped with no way back: reconnection is off for this client.
+    drop(late);
+    const started = Date.now();
+    expect((await left)[0]).toBe(lateId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    const newcomer = await suite.client();
+    const heard = nextEvent(peer, 'user-joined');
+    const answer = await joined(newcomer, 'grace-too-late', 'Late');
+    expect(answer.participants.map((p) => p.socketId)).toEqual([peer.id, newcomer.id]);
+    expect((await heard)[0]).toBe(newcomer.id);
+  }, 15_000);
+
+  it('ends at once with leave-call or a disconnect the client asks for', async () => {
+    const leaver = await suite.client();
+    const closer = await suite.client();
+    const peer = await suite.client();
+    for (const [socket, name] of [
+      [leaver, 'Leaver'],
+      [closer, 'Closer'],
+      [peer, 'Peer'],
+    ] as const)
+      await joined(socket, 'grace-explicit', name);
+    const reconnecting = record(peer, 'participant-reconnecting');
+    const left = nextEvent(peer, 'user-left', 1_000);
+    expect((await request(leaver, 'leave-call')).ok).toBe(true);
+    expect((await left)[0]).toBe(leaver.id);
+    const closed = nextEvent(peer, 'user-left', 1_000);
+    const closerId = closer.id;
+    closer.disconnect();
+    expect((await closed)[0]).toBe(closerId);
+    expect(reconnecting).toEqual([]);
+  });
+
+  it('ends at once when its session is signed out', async () => {
+    const user = await createUser(suite.api, { name: 'Signing Out' });
+    const member = await suite.client({ token: user.token, reconnect: true });
+    const peer = await suite.client();
+    await joined(member, 'grace-sign-out');
+    await joined(peer, 'grace-sign-out', 'Peer');
+    const memberId = member.id;
+    const left = nextEvent(peer, 'user-left', 1_500);
+    expect(
+      (await suite.api.post('/api/v1/auth/logout', {}, { token: user.token })).status,
+    ).toBeLessThan(300);
+    expect((await left)[0]).toBe(memberId);
+  });
+});

@@ -118,6 +118,8 @@ describe('loadConfiguration', () => {
     ['RATE_LIMIT_LOGIN_FAILURE_WINDOW', '25h'],
     ['CHAT_RETENTION', '366d'],
     ['CHAT_RETENTION', '0'],
+    ['RECONNECT_GRACE', '11m'],
+    ['RECONNECT_GRACE', 'soon'],
     // TRUST_PROXY only in the forms Express compiles (src/common/http.config.spec.ts).
     ['TRUST_PROXY', 'foo'],
     ['TRUST_PROXY', '10.0.0.0/33'],
@@ -127,6 +129,13 @@ describe('loadConfiguration', () => {
     const error = problemWith({ [variable]: value });
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  it('reads RECONNECT_GRACE: 30 s by default, a duration, or 0 for off', () => {
+    expect(loadConfiguration({}).signaling.reconnectGraceMs).toBe(30_000);
+    expect(loadConfiguration({ RECONNECT_GRACE: '2m' }).signaling.reconnectGraceMs).toBe(120_000);
+    expect(loadConfiguration({ RECONNECT_GRACE: '0' }).signaling.reconnectGraceMs).toBe(0);
+    expect(loadConfiguration({ RECONNECT_GRACE: '0s' }).signaling.reconnectGraceMs).toBe(0);
   });
 
   it('reads lists, sizes, durations and level aliases', () => {

@@ -37,6 +37,11 @@ export interface SignalingConfig {
   passcodeFailures: RateLimit;
   /** GET /ice-servers per signed-in user, or per client address for guests. */
   iceServersRateLimit: RateLimit;
+  /**
+   * How long a socket whose connection dropped keeps its place in its room and can come back
+   * with the same id (Socket.IO connection state recovery); 0: it leaves at once.
+   */
+  reconnectGraceMs: number;
 }
 
 export interface RedisConfig {
@@ -56,6 +61,15 @@ const MIN_MESSAGE_BYTES = SIGNAL_MAX_BYTES + 6 * 1024;
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 /** Chat messages are kept from 1 s to 365 days (the TTL index's expireAfterSeconds). */
 export const CHAT_RETENTION_BOUNDS = { min: 1, max: 365 * 86400 };
+/** A dropped socket keeps its place from 1 s to 10 minutes, or not at all (0). */
+export const RECONNECT_GRACE_BOUNDS = { min: 1, max: 600 };
+
+/** RECONNECT_GRACE in ms: a duration (default 30 s), or 0 to turn the grace window off. */
+function readReconnectGraceMs(env: Environment): number {
+  const raw = readRaw(env, 'RECONNECT_GRACE');
+  if (raw !== undefined && /^0+\s*[smhd]?$/i.test(raw.trim())) return 0;
+  return readDuration(env, 'RECONNECT_GRACE', 30, RECONNECT_GRACE_BOUNDS) * 1000;
+}
 /** TURN credentials are valid from 1 s to 7 days. */
 export const TURN_TTL_BOUNDS = { min: 1, max: 7 * 86400 };
 
@@ -107,6 +121,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
     },
     passcodeFailures: perWindow('RATE_LIMIT_PASSCODE_FAILURES', 10, 15 * 60_000),
     iceServersRateLimit: perWindow('RATE_LIMIT_ICE_SERVERS_PER_MINUTE', 30, 60_000),
+    reconnectGraceMs: readReconnectGraceMs(env),
   };
 }
 

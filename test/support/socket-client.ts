@@ -14,13 +14,17 @@ export interface ConnectOptions {
   token?: string;
   tokenInQuery?: boolean;
   transports?: ('websocket' | 'polling')[];
+  /** Reconnect after a drop, as a real client does (quickly, for tests); default off. */
+  reconnect?: boolean;
 }
 
 /** A real socket.io-client connection to the app; rejects with the server's connect error. */
 export function connectSocket(baseUrl: string, options: ConnectOptions = {}): Promise<TestSocket> {
   const socket: TestSocket = io(baseUrl, {
     forceNew: true,
-    reconnection: false,
+    reconnection: options.reconnect ?? false,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
     transports: options.transports ?? ['websocket'],
     ...(options.token !== undefined && !options.tokenInQuery
       ? { auth: { token: options.token } }
@@ -38,13 +42,45 @@ export function connectSocket(baseUrl: string, options: ConnectOptions = {}): Pr
   });
 }
 
+/**
+ * How many arguments each server event has. With connection state recovery on (the default
+ * RECONNECT_GRACE), Socket.IO appends the packet's offset to room broadcasts as one more
+ * argument, which clients ignore: the helpers below give tests the event's own arguments.
+ */
+const ARITY: Readonly<Record<ServerEvent, number>> = {
+  'user-joined': 3,
+  'participant-joined': 1,
+  'participant-reconnecting': 1,
+  'participant-reconnected': 1,
+  signal: 2,
+  'chat-message': 3,
+  'user-left': 2,
+  'media-state': 2,
+  'raise-hand': 2,
+  'signaling-error': 2,
+  'session-ended': 1,
+  'role-changed': 2,
+  'mute-request': 0,
+  removed: 1,
+  'meeting-ended': 0,
+  'lobby-updated': 1,
+  'meeting-updated': 1,
+  admitted: 1,
+  denied: 0,
+};
+
+/** An event's own arguments, without a recovery offset Socket.IO may have appended. */
+export function ownArguments<E extends ServerEvent>(event: E, args: unknown[]): EventArgs<E> {
+  return args.slice(0, ARITY[event]) as EventArgs<E>;
+}
+
 /** Records every occurrence of an event, in order. */
 export function record<E extends ServerEvent>(socket: TestSocket, event: E): EventArgs<E>[] {
   const seen: EventArgs<E>[] = [];
   (socket.on as (event: string, listener: (...args: unknown[]) => void) => void)(
     event,
     (...args: unknown[]) => {
-      seen.push(args as EventArgs<E>);
+      seen.push(ownArguments(event, args));
     },
   );
   return seen;
@@ -59,7 +95,7 @@ export function nextEvent<E extends ServerEvent>(
   return new Promise((resolve, reject) => {
     const listener = (...args: unknown[]): void => {
       clearTimeout(timer);
-      resolve(args as EventArgs<E>);
+      resolve(ownArguments(event, args));
     };
     const timer = setTimeout(() => {
       (socket.off as (event: string, listener: (...args: unknown[]) => void) => void)(

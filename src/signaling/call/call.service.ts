@@ -73,6 +73,9 @@ const MODERATORS: readonly Role[] = ['host', 'cohost'];
 /** How long a join into a meeting-code room waits for the meeting's settings. */
 const RULES_WAIT_MS = 2_000;
 
+/** A dropped socket's time away is ended this long after its deadline (clock slack). */
+const AWAY_SWEEP_SLACK_MS = 50;
+
 /** A guest who gives no name. */
 export const GUEST_NAME = 'Guest';
 
@@ -145,6 +148,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private lastSentAt = 0;
   private stopListening?: () => void;
   private stopWatchingDeletions?: () => void;
+  /** How long a dropped socket keeps its place (0: none), and the timers that end it here. */
+  private readonly graceMs: number;
+  private readonly awayTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -159,6 +165,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   ) {
     const signaling = config.get('signaling', { infer: true });
     this.capacity = signaling.maxParticipantsPerRoom;
+    this.graceMs = signaling.reconnectGraceMs;
     this.passcodeFailures = rateLimits.shared('passcode-failures', signaling.passcodeFailures);
   }
 
@@ -185,6 +192,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    for (const timer of this.awayTimers) clearTimeout(timer);
+    this.awayTimers.clear();
     this.stopListening?.();
     this.stopWatchingDeletions?.();
   }
@@ -522,6 +531,54 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     }
     this.notifier.unsubscribe(caller.socketId, left.roomId);
     await this.announceLeft(left);
+  }
+
+  /**
+   * The socket's connection dropped in a way it may recover from (a network blip, a proxy
+   * timeout, an instance closing its connections on shutdown): it keeps its place, role and
+   * media state for the grace window, and the others hear `participant-reconnecting`. In no
+   * room (or without a grace window) it is gone, as on any disconnection.
+   */
+  async dropped(socketId: string): Promise<void> {
+    if (this.graceMs === 0) return this.disconnected(socketId);
+    const away = await this.registry.markAway(socketId, Date.now() + this.graceMs);
+    if (!away) return this.disconnected(socketId);
+    this.logger.debug(`socket ${socketId} dropped; it keeps its place for ${this.graceMs} ms`);
+    this.notifier.toRoomExcept(away.roomId, socketId, 'participant-reconnecting', socketId);
+    // This instance ends its time away; the heartbeat of any instance would otherwise.
+    const timer = setTimeout(() => {
+      this.awayTimers.delete(timer);
+      this.expireAway().catch((error: unknown) => {
+        this.logger.warn(`could not remove dropped participants: ${String(error)}`);
+      });
+    }, this.graceMs + AWAY_SWEEP_SLACK_MS);
+    timer.unref();
+    this.awayTimers.add(timer);
+  }
+
+  /**
+   * A socket recovered its connection, with its id, on this instance: back in its room (the
+   * others hear `participant-reconnected`) unless its time away ran out. The room it is in.
+   */
+  async returned(socketId: string): Promise<string | undefined> {
+    const back = await this.registry.markBack(socketId);
+    if (!back) return undefined;
+    if (back.wasAway) {
+      this.logger.debug(`socket ${socketId} came back`);
+      this.notifier.toRoomExcept(
+        back.participant.roomId,
+        socketId,
+        'participant-reconnected',
+        socketId,
+      );
+    }
+    return back.participant.roomId;
+  }
+
+  /** Participants whose time away ran out leave (each announced once, by any instance). */
+  async expireAway(): Promise<void> {
+    const expired = await this.registry.removeExpiredAway(Date.now());
+    if (expired.length > 0) await this.announceLeft(...expired);
   }
 
   /** The socket is gone: its room hears that it left. */

@@ -139,6 +139,13 @@ export interface ServerToClientEvents {
     clients: string[],
     usernames: Record<string, string>,
   ) => void;
+  /**
+   * A member's connection dropped: it keeps its place for the grace window (RECONNECT_GRACE)
+   * and may come back with the same id (`participant-reconnected`), or leaves (`user-left`).
+   */
+  'participant-reconnecting': (socketId: string) => void;
+  /** A member whose connection dropped is back, with the same id, room, role and media. */
+  'participant-reconnected': (socketId: string) => void;
   /** In a registered meeting, after `user-joined`, to the others: the joiner with its role. */
   'participant-joined': (joiner: ParticipantView) => void;
   signal: (fromSocketId: string, message: SignalPayload) => void;

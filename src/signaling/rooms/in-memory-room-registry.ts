@@ -24,6 +24,8 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   /** Waiting entries by socket, and each room's waiting sockets in arrival order. */
   private readonly queued = new Map<string, WaitingEntry>();
   private readonly queues = new Map<string, Map<string, WaitingEntry>>();
+  /** Sockets whose connection dropped, and until when (ms) they keep their place. */
+  private readonly away = new Map<string, number>();
 
   join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
     const current = this.bySocket.get(newcomer.socketId);
@@ -144,6 +146,29 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve(participant?.roomId);
   }
 
+  markAway(socketId: string, until: number): Promise<Participant | undefined> {
+    const participant = this.bySocket.get(socketId);
+    if (participant) this.away.set(socketId, until);
+    return Promise.resolve(participant);
+  }
+
+  markBack(socketId: string): Promise<{ participant: Participant; wasAway: boolean } | undefined> {
+    const participant = this.bySocket.get(socketId);
+    const wasAway = this.away.delete(socketId);
+    return Promise.resolve(participant ? { participant, wasAway } : undefined);
+  }
+
+  removeExpiredAway(now: number): Promise<Participant[]> {
+    const removed: Participant[] = [];
+    for (const [socketId, until] of this.away) {
+      if (until > now) continue;
+      this.away.delete(socketId);
+      const participant = this.bySocket.get(socketId);
+      if (participant) removed.push(this.remove(participant));
+    }
+    return Promise.resolve(removed);
+  }
+
   stats(): Promise<RoomStats> {
     const participants = this.bySocket.size;
     return Promise.resolve({
@@ -162,12 +187,14 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   }
 
   close(): Promise<void> {
+    this.away.clear();
     this.bySocket.clear();
     this.rooms.clear();
     return Promise.resolve();
   }
 
   private remove(participant: Participant): Participant {
+    this.away.delete(participant.socketId);
     this.bySocket.delete(participant.socketId);
     const room = this.rooms.get(participant.roomId);
     room?.delete(participant.socketId);

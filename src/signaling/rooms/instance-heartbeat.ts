@@ -56,6 +56,12 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     try {
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
+      // Participants whose connection dropped and who did not come back in time, wherever
+      // they were (their instance may have shut down since).
+      const expired = await this.registry.removeExpiredAway(Date.now());
+      if (expired.length > 0) {
+        for (const listener of this.listeners) listener({ participants: expired, waiting: [] });
+      }
       const { participants, waiting } = ghosts;
       if (participants.length === 0 && waiting.length === 0) return;
       this.logger.warn(

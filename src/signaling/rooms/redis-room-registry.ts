@@ -28,6 +28,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   queue:<roomId>    sorted set of the room's waiting socket ids, by arrival
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
  *   nodeq:<nodeId>    set of the waiting socket ids an instance holds
+ *   away              sorted set of participants whose connection dropped, by deadline (ms)
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
  */
@@ -47,6 +48,7 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
     redis.call('SREM', prefix .. 'rooms', roomId)
   end
   redis.call('SREM', prefix .. 'node:' .. nodeId, socketId)
+  redis.call('ZREM', prefix .. 'away', socketId)
   redis.call('DECR', prefix .. 'count')
 end
 `;
@@ -157,16 +159,19 @@ return members(ARGV[1], ARGV[2])
 `;
 
 /**
- * ARGV: prefix, nodeId → {participants, waiting}: the fields of every participant and waiting
- * socket the node held; forgets the node.
+ * ARGV: prefix, nodeId, keepAway → {participants, waiting}: the fields of every participant and
+ * waiting socket the node held; forgets the node. With keepAway '1' (a clean shutdown), the
+ * participants whose connection dropped keep their place: they may come back elsewhere, and
+ * whichever instance sweeps first removes them when their time runs out.
  */
 const REMOVE_NODE = `${MEMBERS}
-local prefix, nodeId = ARGV[1], ARGV[2]
+local prefix, nodeId, keepAway = ARGV[1], ARGV[2], ARGV[3]
 local removed = {}
 for _, socketId in ipairs(redis.call('SMEMBERS', prefix .. 'node:' .. nodeId)) do
   local pkey = prefix .. 'p:' .. socketId
   local fields = redis.call('HGETALL', pkey)
-  if #fields > 0 then
+  local kept = keepAway == '1' and redis.call('ZSCORE', prefix .. 'away', socketId)
+  if #fields > 0 and not kept then
     removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), nodeId)
     redis.call('DEL', pkey)
     table.insert(removed, {socketId, fields})
@@ -187,6 +192,47 @@ redis.call('ZREM', prefix .. 'nodes', nodeId)
 return {removed, waiting}
 `;
 
+/** ARGV: prefix, socketId, until → the participant's fields (empty when in no room). */
+const MARK_AWAY = `
+local pkey = ARGV[1] .. 'p:' .. ARGV[2]
+local fields = redis.call('HGETALL', pkey)
+if #fields > 0 then redis.call('ZADD', ARGV[1] .. 'away', ARGV[3], ARGV[2]) end
+return fields
+`;
+
+/** ARGV: prefix, socketId, nodeId → {wasAway, fields}; the participant now lives on nodeId. */
+const MARK_BACK = `
+local prefix, socketId, nodeId = ARGV[1], ARGV[2], ARGV[3]
+local pkey = prefix .. 'p:' .. socketId
+local wasAway = redis.call('ZREM', prefix .. 'away', socketId)
+local fields = redis.call('HGETALL', pkey)
+if #fields == 0 then return {0, {}} end
+local previous = redis.call('HGET', pkey, 'node')
+if previous ~= nodeId then
+  redis.call('SREM', prefix .. 'node:' .. previous, socketId)
+  redis.call('SADD', prefix .. 'node:' .. nodeId, socketId)
+  redis.call('HSET', pkey, 'node', nodeId)
+end
+return {wasAway, fields}
+`;
+
+/** ARGV: prefix, now → {socketId, fields} of each participant whose time away ran out. */
+const REMOVE_EXPIRED_AWAY = `${MEMBERS}
+local prefix = ARGV[1]
+local removed = {}
+for _, socketId in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'away', '-inf', ARGV[2])) do
+  local pkey = prefix .. 'p:' .. socketId
+  local fields = redis.call('HGETALL', pkey)
+  redis.call('ZREM', prefix .. 'away', socketId)
+  if #fields > 0 then
+    removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), redis.call('HGET', pkey, 'node'))
+    redis.call('DEL', pkey)
+    table.insert(removed, {socketId, fields})
+  end
+end
+return removed
+`;
+
 type Fields = string[];
 type Member = [string, Fields];
 
@@ -202,6 +248,9 @@ interface RegistryCommands {
   registryEnqueue(...args: string[]): Promise<number>;
   registryDequeue(...args: string[]): Promise<Fields>;
   registryWaiting(...args: string[]): Promise<Member[]>;
+  registryMarkAway(...args: string[]): Promise<Fields>;
+  registryMarkBack(...args: string[]): Promise<[number, Fields]>;
+  registryRemoveExpiredAway(...args: string[]): Promise<Member[]>;
 }
 
 function toWaitingEntry(socketId: string, flat: Fields): WaitingEntry {
@@ -264,6 +313,9 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryEnqueue', { numberOfKeys: 0, lua: ENQUEUE });
     redis.defineCommand('registryDequeue', { numberOfKeys: 0, lua: DEQUEUE });
     redis.defineCommand('registryWaiting', { numberOfKeys: 0, lua: WAITING });
+    redis.defineCommand('registryMarkAway', { numberOfKeys: 0, lua: MARK_AWAY });
+    redis.defineCommand('registryMarkBack', { numberOfKeys: 0, lua: MARK_BACK });
+    redis.defineCommand('registryRemoveExpiredAway', { numberOfKeys: 0, lua: REMOVE_EXPIRED_AWAY });
     this.redis = redis as Redis & RegistryCommands;
   }
 
@@ -374,6 +426,25 @@ export class RedisRoomRegistry implements RoomRegistry {
     );
   }
 
+  async markAway(socketId: string, until: number): Promise<Participant | undefined> {
+    const fields = await this.redis.registryMarkAway(this.prefix, socketId, String(until));
+    return fields.length > 0 ? toParticipant(socketId, fields) : undefined;
+  }
+
+  async markBack(
+    socketId: string,
+  ): Promise<{ participant: Participant; wasAway: boolean } | undefined> {
+    const [wasAway, fields] = await this.redis.registryMarkBack(this.prefix, socketId, this.nodeId);
+    return fields.length > 0
+      ? { participant: toParticipant(socketId, fields), wasAway: wasAway === 1 }
+      : undefined;
+  }
+
+  async removeExpiredAway(now: number): Promise<Participant[]> {
+    const removed = await this.redis.registryRemoveExpiredAway(this.prefix, String(now));
+    return removed.map(([socketId, fields]) => toParticipant(socketId, fields));
+  }
+
   async stats(): Promise<RoomStats> {
     const [rooms, count, localParticipants] = await Promise.all([
       this.redis.scard(`${this.prefix}rooms`),
@@ -394,7 +465,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       if (nodeId === this.nodeId) continue;
       // Only the survivor whose ZREM succeeds cleans up, so each ghost is announced once.
       if ((await this.redis.zrem(`${this.prefix}nodes`, nodeId)) !== 1) continue;
-      const [members, waiting] = await this.redis.registryRemoveNode(this.prefix, nodeId);
+      const [members, waiting] = await this.redis.registryRemoveNode(this.prefix, nodeId, '0');
       removed.participants.push(
         ...members.map(([socketId, fields]) => toParticipant(socketId, fields)),
       );
@@ -409,7 +480,10 @@ export class RedisRoomRegistry implements RoomRegistry {
   async close(): Promise<void> {
     // Bounded: with Redis down the survivors' heartbeat sweep removes them instead.
     try {
-      await withinTimeLimit(this.redis.registryRemoveNode(this.prefix, this.nodeId), CLOSE_WAIT_MS);
+      await withinTimeLimit(
+        this.redis.registryRemoveNode(this.prefix, this.nodeId, '1'),
+        CLOSE_WAIT_MS,
+      );
     } finally {
       this.redis.disconnect();
     }

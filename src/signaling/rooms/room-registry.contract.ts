@@ -183,6 +183,39 @@ export function describeRoomRegistryContract(
       });
     });
 
+    it('keeps a dropped participant in place until its time away ends, unless it comes back', async () => {
+      await registry.join(member('s1', 'room'), 16);
+      await registry.join(member('s2', 'room'), 16);
+      await registry.setMedia('s2', { audio: false, video: true, screen: false });
+      const now = Date.now();
+      expect((await registry.markAway('s2', now + 1_000))?.roomId).toBe('room');
+      expect(await registry.markAway('nobody', now + 1_000)).toBeUndefined();
+      // Still a member, counted once.
+      expect((await registry.participants('room')).map((p) => p.socketId)).toEqual(['s1', 's2']);
+      expect((await registry.stats()).participants).toBe(2);
+      expect(await registry.removeExpiredAway(now)).toEqual([]);
+      // Back in time: same place, same media state; it was away.
+      const back = await registry.markBack('s2');
+      expect(back?.wasAway).toBe(true);
+      expect(back?.participant.media).toEqual({ audio: false, video: true, screen: false });
+      expect((await registry.markBack('s2'))?.wasAway).toBe(false);
+      expect(await registry.removeExpiredAway(now + 5_000)).toEqual([]);
+      // Away too long: removed once, whoever asks.
+      await registry.markAway('s1', now + 1_000);
+      const [first, second] = await Promise.all([
+        registry.removeExpiredAway(now + 1_000),
+        registry.removeExpiredAway(now + 1_000),
+      ]);
+      expect([...first, ...second].map((p) => p.socketId)).toEqual(['s1']);
+      expect((await registry.participants('room')).map((p) => p.socketId)).toEqual(['s2']);
+      expect(await registry.markBack('s1')).toBeUndefined();
+      // Leaving ends the time away.
+      await registry.markAway('s2', now + 1_000);
+      await registry.leave('s2');
+      await registry.join(member('s2', 'room'), 16);
+      expect(await registry.removeExpiredAway(now + 5_000)).toEqual([]);
+    });
+
     it('stays consistent under concurrent joins into a nearly full room', async () => {
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, (_, i) => registry.join(member(`c${i}`, 'race'), 4)),

@@ -92,6 +92,18 @@ export interface RoomRegistry {
   /** Updates the socket's media state; its room, or undefined when in none. */
   setMedia(socketId: string, media: MediaState): Promise<string | undefined>;
   setHandRaised(socketId: string, raised: boolean): Promise<string | undefined>;
+  /**
+   * The socket's connection dropped: it keeps its place (and role, media state) until `until`
+   * (ms) unless it comes back. Its participant, or undefined when it is in no room.
+   */
+  markAway(socketId: string, until: number): Promise<Participant | undefined>;
+  /**
+   * The socket is connected (again) to this instance: no longer away. Its participant and
+   * whether it was away, or undefined when it is in no room (its time away ran out).
+   */
+  markBack(socketId: string): Promise<{ participant: Participant; wasAway: boolean } | undefined>;
+  /** Removes the participants whose time away ended by `now`: each once, whoever asks. */
+  removeExpiredAway(now: number): Promise<Participant[]>;
   /** Rooms and participants of every instance, and the participants connected to this one. */
   stats(): Promise<RoomStats>;
   /** Shared registries: this instance is alive (no-op for a single process). */

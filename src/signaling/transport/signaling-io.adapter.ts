@@ -60,6 +60,15 @@ export class SignalingIoAdapter extends IoAdapter {
       maxHttpBufferSize: this.config.signaling.maxMessageBytes,
       cors: { origin: this.config.http.corsOrigins },
     };
+    // A dropped socket may come back within the grace window with its id, rooms and the
+    // packets it missed; the handshake (token check) runs again when it does.
+    const graceMs = this.config.signaling.reconnectGraceMs;
+    if (graceMs > 0) {
+      overrides.connectionStateRecovery = {
+        maxDisconnectionDuration: graceMs,
+        skipMiddlewares: false,
+      };
+    }
     const server: Server = super.createIOServer(port, {
       ...options,
       ...overrides,

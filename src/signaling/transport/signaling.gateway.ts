@@ -31,6 +31,33 @@ import type { SignalingServer, SignalingSocket } from './socket-types.js';
 
 type AckCallback = (result: AckResult) => void;
 
+/** What this process keeps per connected socket (never stored by Socket.IO). */
+interface SocketState {
+  /** Events of one socket are handled one after the other, in arrival order. */
+  queue: Promise<void>;
+  /**
+   * Per event kind, until when (epoch ms) the socket's rate limit refuses it: further events
+   * of that kind are refused at once, without a limiter call or a place in the queue.
+   */
+  refusedUntil: Record<SocketEventKind, number>;
+  /** Why it disconnected (set on `disconnecting`). */
+  disconnectReason?: string;
+}
+
+/**
+ * Disconnections a client recovers from (Socket.IO keeps its session for them): a network
+ * drop, a ping timeout, a server closing transports on shutdown. Not: the client's own
+ * disconnect(), a sign-out or an expired token (the server's disconnect).
+ */
+const RECOVERABLE_REASONS: ReadonlySet<string> = new Set([
+  'transport error',
+  'transport close',
+  'forced close',
+  'ping timeout',
+  'server shutting down',
+  'forced server close',
+]);
+
 /** On shutdown, how long the sockets' last events and departures may take (Redis included). */
 const DRAIN_MS = 3_000;
 
@@ -75,6 +102,9 @@ export class SignalingGateway
   private readonly departures = new Set<Promise<void>>();
   /** Per socket id, in this process's memory (a socket lives on one instance). */
   private readonly limiters: Readonly<Record<SocketEventKind, KeyedLimiter>>;
+  private readonly states = new WeakMap<SignalingSocket, SocketState>();
+  /** How long a dropped socket keeps its place (0: none). */
+  private readonly graceMs: number;
   /** The rule of each client event. */
   private readonly rules: {
     readonly [E in ClientEventName]: (
@@ -108,7 +138,9 @@ export class SignalingGateway
     rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
   ) {
-    const limits = config.get('signaling', { infer: true }).rateLimits;
+    const signaling = config.get('signaling', { infer: true });
+    const limits = signaling.rateLimits;
+    this.graceMs = signaling.reconnectGraceMs;
     // Never in Redis, even when it is configured: a round trip per relayed signal would cost
     // the relay its throughput, and one instance holds the socket, so its memory is enough.
     // One window per connected socket, deleted when it disconnects.
@@ -140,29 +172,60 @@ export class SignalingGateway
 
   handleConnection(socket: SignalingSocket): void {
     this.presence.connected();
-    socket.data.queue = Promise.resolve();
-    socket.data.refusedUntil = { joins: 0, signals: 0, chat: 0, state: 0 };
+    const state: SocketState = {
+      queue: Promise.resolve(),
+      refusedUntil: { joins: 0, signals: 0, chat: 0, state: 0 },
+    };
+    this.states.set(socket, state);
+    socket.once('disconnecting', (reason) => {
+      state.disconnectReason = reason;
+    });
     this.bindEvents(socket);
     this.sessions.started(socket);
     const user = socket.data.caller.user;
-    this.logger.debug(`socket ${socket.id} connected (${user ? `user ${user.userId}` : 'guest'})`);
+    this.logger.debug(
+      `socket ${socket.id} ${socket.recovered ? 'recovered its connection' : 'connected'} (${user ? `user ${user.userId}` : 'guest'})`,
+    );
+    // Back within the grace window, with its id: still in its room unless its time ran out.
+    if (socket.recovered) state.queue = this.recover(socket);
+  }
+
+  /** A recovered socket: in its room again, or out of the room channels it no longer has. */
+  private async recover(socket: SignalingSocket): Promise<void> {
+    const roomId = await this.call.returned(socket.id).catch((error: unknown) => {
+      this.departureFailures.warn(
+        `could not bring ${socket.id} back to its room: ${String((error as Error).message)}`,
+      );
+      return undefined;
+    });
+    this.notifier.keepOnly(socket.id, roomId);
   }
 
   handleDisconnect(socket: SignalingSocket): Promise<void> {
     this.presence.disconnected();
     this.sessions.ended(socket);
     for (const limiter of Object.values(this.limiters)) void limiter.reset(socket.id);
-    this.logger.debug(`socket ${socket.id} disconnected`);
+    const state: Pick<SocketState, 'queue' | 'disconnectReason'> = this.states.get(socket) ?? {
+      queue: Promise.resolve(),
+    };
+    // A drop it can recover from keeps its place for the grace window; anything else is final.
+    const mayReturn =
+      this.graceMs > 0 && RECOVERABLE_REASONS.has(state.disconnectReason ?? 'transport close');
+    this.logger.debug(
+      `socket ${socket.id} disconnected (${state.disconnectReason ?? 'unknown'})${mayReturn ? ', may come back' : ''}`,
+    );
     // After the socket's pending events: a join still in flight must not outlive the socket.
     // After the socket's events however they ended: the departure always runs.
     const depart = (): Promise<void> =>
-      this.call.disconnected(socket.id).catch((error: unknown) => {
-        this.departureFailures.warn(
-          `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
-        );
-      });
-    const departure = socket.data.queue.then(depart, depart);
-    socket.data.queue = departure;
+      (mayReturn ? this.call.dropped(socket.id) : this.call.disconnected(socket.id)).catch(
+        (error: unknown) => {
+          this.departureFailures.warn(
+            `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
+          );
+        },
+      );
+    const departure = state.queue.then(depart, depart);
+    state.queue = departure;
     this.departures.add(departure);
     void departure.finally(() => this.departures.delete(departure));
     return departure;
@@ -230,7 +293,9 @@ export class SignalingGateway
     args: unknown[],
   ): void {
     const kind = EVENT_KINDS[event];
-    const refusedUntil = socket.data.refusedUntil;
+    const state = this.states.get(socket);
+    if (!state) return;
+    const refusedUntil = state.refusedUntil;
     if (refusedUntil[kind] > Date.now()) {
       this.refuse(socket, event, ack);
       return;
@@ -239,7 +304,7 @@ export class SignalingGateway
       if (!decision.allowed) refusedUntil[kind] = Date.now() + decision.retryAfterMs;
       return decision.allowed;
     });
-    socket.data.queue = socket.data.queue.then(() =>
+    state.queue = state.queue.then(() =>
       allowed
         .then((yes) =>
           yes

@@ -8,8 +8,10 @@ import type { SignalingServer } from './socket-types.js';
  * another socket's own room (its id) or a `session:` room.
  */
 export function channelOf(roomId: string): string {
-  return `room:${roomId}`;
+  return `${ROOM_CHANNEL_PREFIX}${roomId}`;
 }
+
+const ROOM_CHANNEL_PREFIX = 'room:';
 
 /**
  * The RoomNotifier over Socket.IO. Broadcasts go through the server's adapter, so with the
@@ -38,6 +40,20 @@ export class SocketIoRoomNotifier implements RoomNotifier {
     if (socket) void socket.leave(channelOf(roomId));
     // A socket on another instance (a host removed it): its instance makes it leave.
     else this.io().in(socketId).socketsLeave(channelOf(roomId));
+  }
+
+  /**
+   * A socket connected here that recovered its connection (Socket.IO restored its rooms): in
+   * the channel of the room it is still a member of, and in no other meeting room's.
+   */
+  keepOnly(socketId: string, roomId: string | undefined): void {
+    const socket = this.local(socketId);
+    if (!socket) return;
+    const keep = roomId === undefined ? undefined : channelOf(roomId);
+    for (const channel of socket.rooms) {
+      if (channel.startsWith(ROOM_CHANNEL_PREFIX) && channel !== keep) void socket.leave(channel);
+    }
+    if (keep !== undefined) void socket.join(keep);
   }
 
   /**

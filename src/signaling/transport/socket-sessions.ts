@@ -33,6 +33,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   private readonly allowGuests: boolean;
   private server?: SignalingServer;
   private stopListening?: () => void;
+  /** Each signed-in socket's expiry timer (a timer is not data Socket.IO could store). */
+  private readonly expiryTimers = new WeakMap<SignalingSocket, NodeJS.Timeout>();
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -82,7 +84,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   ended(socket: SignalingSocket): void {
-    clearTimeout(socket.data.expiryTimer);
+    clearTimeout(this.expiryTimers.get(socket));
+    this.expiryTimers.delete(socket);
   }
 
   private async identify(token: string | undefined): Promise<AuthenticatedUser | undefined> {
@@ -100,7 +103,7 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   private scheduleExpiry(socket: SignalingSocket, expiresAt: number): void {
-    socket.data.expiryTimer = setTimeout(
+    const timer = setTimeout(
       () => {
         if (Date.now() >= expiresAt) {
           socket.emit('session-ended', 'token-expired');
@@ -111,7 +114,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
       },
       Math.max(0, Math.min(expiresAt - Date.now(), MAX_TIMER_MS)),
     );
-    socket.data.expiryTimer.unref();
+    timer.unref();
+    this.expiryTimers.set(socket, timer);
   }
 
   /**
