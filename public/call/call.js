@@ -159,7 +159,14 @@ class Call {
     signaling.onDisconnect((willReconnect) => {
       this.#joined = false;
       this.#view.showJoined(undefined);
+      // The peer connections stay: media flows peer to peer and usually survives a blip.
       if (willReconnect) say('Disconnected, reconnecting…');
+    });
+    signaling.on('participant-reconnecting', (id) => {
+      this.#participants.get(id)?.tile.showReconnecting(true);
+    });
+    signaling.on('participant-reconnected', (id) => {
+      this.#participants.get(id)?.tile.showReconnecting(false);
     });
     signaling.on('user-joined', (joinerId, clients, usernames) => {
       for (const id of clients) {
@@ -283,15 +290,19 @@ class Call {
   }
 
   /**
-   * Runs on every connection: after a network blip the socket has a new id, so the old peer
-   * connections are dropped and everyone is negotiated with again.
+   * Runs on every connection. A connection the server recovered (a blip within its grace
+   * window) keeps its id, room and peer connections: joining again only refreshes the room.
+   * Otherwise the socket has a new id: the old peer connections are dropped and everyone is
+   * negotiated with again.
    */
   async #join() {
     if (this.#left) return;
     const attempt = ++this.#attempt;
     const stale = () => this.#left || attempt !== this.#attempt;
-    this.#removeEveryone();
-    this.#people.clear();
+    if (!this.#signaling.recovered) {
+      this.#removeEveryone();
+      this.#people.clear();
+    }
     this.#lobby = [];
     let answer;
     try {
@@ -350,6 +361,9 @@ class Call {
     if (answer.muteOnEntry && this.#role !== 'host' && this.#media.state.audio)
       this.#media.setAudio(false);
     if (answer.iceServers.length) this.#iceServers = answer.iceServers;
+    // Anyone we still show who is no longer there (we missed their leaving) goes.
+    const present = new Set(answer.participants.map(({ socketId }) => socketId));
+    for (const id of [...this.#participants.keys()]) if (!present.has(id)) this.#remove(id);
     for (const { socketId, name, media, handRaised } of answer.participants) {
       if (socketId === this.#signaling.id) continue;
       const { tile } = this.#ensureParticipant(socketId, name, true);

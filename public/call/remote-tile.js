@@ -12,6 +12,7 @@ export class RemoteTile {
   /** @type {MediaState | null} null until the participant's media state is known */
   #media = null;
   #handRaised = false;
+  #reconnecting = false;
 
   /**
    * @param {string} socketId
@@ -58,6 +59,14 @@ export class RemoteTile {
     this.#renderBadges();
   }
 
+  /** @param {boolean} reconnecting their signaling connection dropped; media may still flow */
+  showReconnecting(reconnecting) {
+    this.#reconnecting = reconnecting;
+    if (reconnecting) this.element.dataset.reconnecting = '';
+    else delete this.element.dataset.reconnecting;
+    this.#renderBadges();
+  }
+
   remove() {
     this.element.remove();
   }
@@ -71,6 +80,7 @@ export class RemoteTile {
     if (media && !media.video) badges.push(badge('camera-off', 'camera off'));
     if (media?.screen) badges.push(badge('screen', 'screen'));
     if (this.#handRaised) badges.push(badge('hand', '✋'));
+    if (this.#reconnecting) badges.push(badge('reconnecting', 'reconnecting…'));
     this.#badges.replaceChildren(...badges);
   }
 }

@@ -58,6 +58,11 @@ export class SignalingClient {
     return this.#socket.id;
   }
 
+  /** Whether the last connection resumed the previous one (same id, room and peers). */
+  get recovered() {
+    return this.#socket.recovered;
+  }
+
   connect() {
     this.#socket.connect();
   }
