@@ -201,6 +201,8 @@ describe('HTTP foundation (whole app, real HTTP, database unreachable)', () => {
       expect(await live.json()).toEqual({ status: 'ok' });
       const ready = await expectEnvelope(await testApp.http('/health/ready'), 503);
       expect(ready.error).toBe('database unavailable');
+      // It names what is down (no Redis in a single process).
+      expect((ready as unknown as { checks: object }).checks).toEqual({ database: 'down' });
     });
 
     it('fails a request that needs the database fast with a 503 envelope', async () => {

@@ -54,6 +54,7 @@ const ERROR_TEXT = {
   'not-allowed': 'Only a host (or, for some actions, a co-host) can do that.',
   'not-found': 'That person is no longer in the meeting or the waiting room.',
   'rate-limited': 'Too many attempts. Wait a moment and try again.',
+  unavailable: 'The service is briefly unavailable. Try again in a moment.',
   internal: 'Something went wrong on the server. Try again.',
 };
 

@@ -37,3 +37,28 @@ export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<
   if (onReady) client.off('ready', onReady);
   return ready;
 }
+
+/** Network failures of a Redis connection (ioredis' and the socket's own). */
+const REDIS_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+]);
+
+/**
+ * Whether an error means Redis cannot be reached right now (as opposed to a bad command): a
+ * command given up after the reconnection attempts, a closed connection, a client that queues
+ * nothing while offline, a network failure.
+ */
+export function isRedisUnavailableError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  if (name === 'MaxRetriesPerRequestError') return true;
+  if (typeof code === 'string' && REDIS_NETWORK_CODES.has(code)) return true;
+  return (
+    typeof message === 'string' &&
+    (message === 'Connection is closed.' || message.includes('enableOfflineQueue options is false'))
+  );
+}

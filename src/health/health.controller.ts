@@ -3,15 +3,30 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Inject,
   type OnModuleDestroy,
+  Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
+import type { AppConfig } from '../config/configuration.js';
 import { DatabaseConnectionService } from '../database/database-connection.service.js';
+import { ROOM_REGISTRY, type RoomRegistry } from '../signaling/rooms/room-registry.js';
+
+type Check = 'up' | 'down';
 
 export interface HealthStatus {
   status: 'ok';
-  checks?: Record<string, 'up'>;
+  checks?: Record<string, Check>;
+}
+
+/** A 503 readiness answer: the error envelope, plus which dependency is down. */
+export interface UnreadyStatus {
+  error: string;
+  status: 503;
+  checks: Record<string, Check>;
 }
 
 /** Container probes, outside the /api/v1 prefix. */
@@ -21,7 +36,15 @@ export class HealthController implements OnModuleDestroy {
   /** Set when shutdown begins (the first hook Nest runs): a load balancer stops routing here. */
   private shuttingDown = false;
 
-  constructor(private readonly database: DatabaseConnectionService) {}
+  private readonly redisConfigured: boolean;
+
+  constructor(
+    private readonly database: DatabaseConnectionService,
+    @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.redisConfigured = config.get('redis', { infer: true }) !== undefined;
+  }
 
   onModuleDestroy(): void {
     this.shuttingDown = true;
@@ -34,13 +57,25 @@ export class HealthController implements OnModuleDestroy {
     return { status: 'ok' };
   }
 
-  /** Ready to serve traffic: not shutting down, and the database answers a ping. */
+  /**
+   * Ready to serve traffic: not shutting down, the database answers a ping, and so does Redis
+   * when the service is scaled out. A 503 names what is down, so a load balancer (and an
+   * operator) can tell: `{"checks": {"database": "up", "redis": "down"}}`.
+   */
   @Get('ready')
-  async ready(): Promise<HealthStatus> {
+  async ready(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthStatus | UnreadyStatus> {
     if (this.shuttingDown) throw new ServiceUnavailableException('shutting down');
-    if (!(await this.database.ping())) {
-      throw new ServiceUnavailableException('database unavailable');
-    }
-    return { status: 'ok', checks: { database: 'up' } };
+    const [database, redis] = await Promise.all([
+      this.database.ping(),
+      this.redisConfigured ? this.registry.reachable() : Promise.resolve(undefined),
+    ]);
+    const checks: Record<string, Check> = { database: database ? 'up' : 'down' };
+    if (redis !== undefined) checks.redis = redis ? 'up' : 'down';
+    const down = Object.keys(checks).filter((name) => checks[name] === 'down');
+    if (down.length === 0) return { status: 'ok', checks };
+    response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { error: `${down.join(' and ')} unavailable`, status: 503, checks };
   }
 }

@@ -120,6 +120,18 @@ describe('A cluster through Redis outages and shutdowns', () => {
     expect((await request(guest, 'join-call', 'outage-room', 'Guest')).ok).toBe(true);
 
     await redis.stop();
+    // A load balancer can tell what is wrong; a join answers promptly that it cannot be done now.
+    const ready = await fetch(`${node.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      status: 503,
+      checks: { database: 'up', redis: 'down' },
+    });
+    const newcomer = await connect(node);
+    const started = Date.now();
+    const refused = await request(newcomer, 'join-call', 'outage-room', 'Newcomer');
+    expect(refused.ok ? undefined : refused.error.code).toBe('unavailable');
+    expect(Date.now() - started).toBeLessThan(2_000);
     const ended = nextEvent(signedIn, 'session-ended', 5_000);
     const logout = await fetch(`${node.url}/api/v1/auth/logout`, {
       method: 'POST',

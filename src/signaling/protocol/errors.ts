@@ -12,6 +12,7 @@ export const SIGNALING_ERROR_CODES = [
   'not-allowed',
   'not-found',
   'rate-limited',
+  'unavailable',
   'internal',
 ] as const;
 

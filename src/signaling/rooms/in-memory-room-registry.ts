@@ -178,6 +178,10 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     });
   }
 
+  reachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   heartbeat(): Promise<void> {
     return Promise.resolve();
   }

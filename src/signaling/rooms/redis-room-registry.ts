@@ -14,6 +14,9 @@ import {
   type WaitingEntry,
 } from './room-registry.js';
 
+/** How long a readiness check waits for Redis' answer to a ping. */
+const PING_WAIT_MS = 1_000;
+
 /** How long closing waits for Redis to forget this instance's participants. */
 const CLOSE_WAIT_MS = 1_000;
 
@@ -452,6 +455,14 @@ export class RedisRoomRegistry implements RoomRegistry {
       this.redis.scard(`${this.prefix}node:${this.nodeId}`),
     ]);
     return { rooms, participants: Math.max(0, Number(count ?? 0)), localParticipants };
+  }
+
+  async reachable(): Promise<boolean> {
+    const answer = await withinTimeLimit(
+      this.redis.ping().catch(() => 'failed'),
+      PING_WAIT_MS,
+    );
+    return answer === 'PONG';
   }
 
   async heartbeat(): Promise<void> {

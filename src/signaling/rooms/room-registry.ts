@@ -106,6 +106,8 @@ export interface RoomRegistry {
   removeExpiredAway(now: number): Promise<Participant[]>;
   /** Rooms and participants of every instance, and the participants connected to this one. */
   stats(): Promise<RoomStats>;
+  /** Whether the registry answers now (a shared one: Redis answers a ping within 1 s). */
+  reachable(): Promise<boolean>;
   /** Shared registries: this instance is alive (no-op for a single process). */
   heartbeat(): Promise<void>;
   /**

@@ -6,6 +6,7 @@ import {
   type OnGatewayInit,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import { isRedisUnavailableError } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
@@ -95,6 +96,8 @@ export class SignalingGateway
   private readonly logger = new Logger('Signaling');
   /** An outage fails every departure at once: one line per interval, not one per socket. */
   private readonly departureFailures = new ThrottledLog(this.logger);
+  /** An outage fails many events at once: throttled too. */
+  private readonly unavailable = new ThrottledLog(this.logger);
   private server?: SignalingServer;
   /** Set on shutdown: new connections are refused (their clients reconnect elsewhere). */
   private closing = false;
@@ -353,16 +356,18 @@ export class SignalingGateway
     else socket.emit('signaling-error', event, error);
   }
 
-  /** A refusal says why; anything else is logged here and reported without its details. */
+  /**
+   * A refusal says why; a dependency that cannot be reached (Redis, the database) is
+   * `unavailable` (try again); anything else is logged here and reported without its details.
+   */
   private describe(event: ClientEventName, socketId: string, error: unknown): SignalingError {
     if (error instanceof SignalingFailure) return { code: error.code, message: error.message };
     const message = String((error as { message?: unknown } | null)?.message ?? error);
+    if (isDatabaseUnavailableError(error) || isRedisUnavailableError(error)) {
+      this.unavailable.warn(`${event} failed, a dependency is unreachable: ${message}`);
+      return { code: 'unavailable', message: 'service temporarily unavailable, try again' };
+    }
     this.logger.error(`${event} from ${socketId} failed: ${message}`);
-    return {
-      code: 'internal',
-      message: isDatabaseUnavailableError(error)
-        ? 'service temporarily unavailable'
-        : 'internal error',
-    };
+    return { code: 'internal', message: 'internal error' };
   }
 }
