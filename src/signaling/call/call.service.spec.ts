@@ -94,6 +94,11 @@ class RecordingNotifier implements RoomNotifier {
     this.deliver(socketId, [event, ...args]);
   }
 
+  localRoomOf(socketId: string): string | undefined {
+    for (const [roomId, members] of this.members) if (members.has(socketId)) return roomId;
+    return undefined;
+  }
+
   toSockets<E extends ServerEventName>(
     socketIds: readonly string[],
     event: E,
@@ -234,6 +239,18 @@ class RegisteredMeetings implements MeetingRules {
 class RegistryWithGhosts extends InMemoryRoomRegistry {
   ghosts: Participant[] = [];
   waitingGhosts: WaitingEntry[] = [];
+
+  /** Set to make the shared state unreachable, as ioredis reports it. */
+  unreachable = false;
+
+  override inSameRoom(socketA: string, socketB: string): Promise<boolean> {
+    if (this.unreachable) {
+      const error = new Error('Reached the max retries per request limit');
+      error.name = 'MaxRetriesPerRequestError';
+      return Promise.reject(error);
+    }
+    return super.inSameRoom(socketA, socketB);
+  }
 
   override async removeDeadNodes(): Promise<Ghosts> {
     const participants = this.ghosts.splice(0);
@@ -540,6 +557,20 @@ describe('CallService (rules over the in-memory registry and a recording notifie
   });
 
   describe('signals', () => {
+    it('relays between sockets of this instance in one room while the registry is unreachable', async () => {
+      await join(guest('here-a'), 'outage');
+      await join(guest('here-b'), 'outage');
+      await join(guest('other'), 'elsewhere');
+      registry.unreachable = true;
+      await call.relaySignal(guest('here-a'), { targetSocketId: 'here-b', payload: 'during' });
+      expect(notifier.take('here-b', 'signal')).toEqual([['here-a', 'during']]);
+      // Not across rooms: the outage is reported (unavailable), nothing is relayed.
+      await expect(
+        call.relaySignal(guest('here-a'), { targetSocketId: 'other', payload: 'no' }),
+      ).rejects.toMatchObject({ name: 'MaxRetriesPerRequestError' });
+      expect(notifier.take('other', 'signal')).toEqual([]);
+    });
+
     it('relays a signal, unchanged and in order, only to a member of the same room', async () => {
       await join(guest('inside'), 'private');
       await join(guest('target'), 'private');

@@ -8,6 +8,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/configuration.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { isRedisUnavailableError } from '../../common/redis-client.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { KeyedLimiter } from '../../rate-limits/keyed-limiter.js';
 import { RateLimits } from '../../rate-limits/rate-limits.js';
@@ -593,11 +594,27 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   /** Relays an SDP or ICE message, unchanged, only to a member of the sender's room. */
   async relaySignal(caller: Caller, message: SignalMessage): Promise<void> {
-    if (!(await this.registry.inSameRoom(caller.socketId, message.targetSocketId))) {
+    if (!(await this.sameRoom(caller.socketId, message.targetSocketId))) {
       throw new SignalingFailure('target-not-in-room', 'the target is not in your room');
     }
     this.notifier.toSocket(message.targetSocketId, 'signal', caller.socketId, message.payload);
     this.metrics.signalsRelayed.inc();
+  }
+
+  /**
+   * Whether two sockets share a room: the registry's answer, or, while Redis cannot be
+   * reached, this instance's own knowledge of its sockets (both connected here, both in the
+   * same room's channel), so that a call on one instance goes on through an outage.
+   */
+  private async sameRoom(socketA: string, socketB: string): Promise<boolean> {
+    try {
+      return await this.registry.inSameRoom(socketA, socketB);
+    } catch (error) {
+      if (!isRedisUnavailableError(error)) throw error;
+      const room = this.notifier.localRoomOf(socketA);
+      if (room === undefined || room !== this.notifier.localRoomOf(socketB)) throw error;
+      return true;
+    }
   }
 
   /** Delivers a message to the whole room, the sender included, then stores it. */

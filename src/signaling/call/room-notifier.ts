@@ -36,6 +36,11 @@ export interface RoomNotifier {
     event: E,
     ...args: ServerEventArgs<E>
   ): void;
+  /**
+   * The room a socket connected to this instance is subscribed to, as this process alone
+   * knows it (for relaying between its own sockets while the shared registry is away).
+   */
+  localRoomOf(socketId: string): string | undefined;
   /** To one socket, on whichever instance it is connected. */
   toSocket<E extends ServerEventName>(
     socketId: string,

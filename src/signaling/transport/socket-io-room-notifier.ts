@@ -42,6 +42,15 @@ export class SocketIoRoomNotifier implements RoomNotifier {
     else this.io().in(socketId).socketsLeave(channelOf(roomId));
   }
 
+  localRoomOf(socketId: string): string | undefined {
+    const socket = this.local(socketId);
+    if (!socket) return undefined;
+    for (const channel of socket.rooms) {
+      if (channel.startsWith(ROOM_CHANNEL_PREFIX)) return channel.slice(ROOM_CHANNEL_PREFIX.length);
+    }
+    return undefined;
+  }
+
   /**
    * A socket connected here that recovered its connection (Socket.IO restored its rooms): in
    * the channel of the room it is still a member of, and in no other meeting room's.
