@@ -132,6 +132,12 @@ describe('A cluster through Redis outages and shutdowns', () => {
     const refused = await request(newcomer, 'join-call', 'outage-room', 'Newcomer');
     expect(refused.ok ? undefined : refused.error.code).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(2_000);
+    // Two participants on this instance still reach each other.
+    const relayed = nextEvent(signedIn, 'signal', 5_000);
+    expect((await request(guest, 'signal', signedIn.id, '{"sdp":"during the outage"}')).ok).toBe(
+      true,
+    );
+    expect(await relayed).toEqual([guest.id, '{"sdp":"during the outage"}']);
     const ended = nextEvent(signedIn, 'session-ended', 5_000);
     const logout = await fetch(`${node.url}/api/v1/auth/logout`, {
       method: 'POST',
