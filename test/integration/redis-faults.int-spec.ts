@@ -5,6 +5,7 @@ import {
   connectSocket,
   eventually,
   nextEvent,
+  record,
   request,
   sleep,
   type TestSocket,
@@ -26,14 +27,17 @@ describe('A cluster through Redis outages and shutdowns', () => {
   const nodes: Node[] = [];
   const sockets: TestSocket[] = [];
 
-  async function startNode(): Promise<Node> {
-    const node = await startClusterNode({
-      DB_URI: database.uri('meet'),
-      REDIS_URL: redis.url,
-      NODE_HEARTBEAT_SECONDS: '1',
-      NODE_DEAD_AFTER_SECONDS: '3',
-      RECONNECT_GRACE: '2s',
-    });
+  async function startNode(until: 'ready' | 'live' = 'ready'): Promise<Node> {
+    const node = await startClusterNode(
+      {
+        DB_URI: database.uri('meet'),
+        REDIS_URL: redis.url,
+        NODE_HEARTBEAT_SECONDS: '1',
+        NODE_DEAD_AFTER_SECONDS: '3',
+        RECONNECT_GRACE: '2s',
+      },
+      until,
+    );
     nodes.push(node);
     return node;
   }
@@ -164,9 +168,57 @@ describe('A cluster through Redis outages and shutdowns', () => {
     await redis.restart();
   });
 
+  it('Redis restarted empty: each instance publishes its participants again; the call goes on without anyone rejoining', async () => {
+    const [nodeA, nodeB] = await Promise.all([startNode(), startNode()]);
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    expect((await request(alice, 'join-call', 'restart-room', 'Alice')).ok).toBe(true);
+    expect((await request(bob, 'join-call', 'restart-room', 'Bob')).ok).toBe(true);
+    const left = [record(alice, 'user-left'), record(bob, 'user-left')];
+    const joined = [record(alice, 'user-joined'), record(bob, 'user-joined')];
+    // Heartbeats (every second here) keep each instance's copy of its participants.
+    await sleep(1_500);
+
+    await redis.stop();
+    await redis.restart();
+    // Within a few heartbeats, Redis knows both again: a newcomer sees everyone...
+    const newcomer = await connect(nodeB);
+    const deadline = Date.now() + 8_000;
+    let seen: string[] = [];
+    for (;;) {
+      const answer = await request(newcomer, 'join-call', 'restart-room', 'Newcomer');
+      if (answer.ok) {
+        seen = (answer.participants as { socketId: string }[]).map(({ socketId }) => socketId);
+        if (seen.length === 3) break;
+        await request(newcomer, 'leave-call');
+      }
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(300);
+    }
+    expect(seen).toEqual([alice.id, bob.id, newcomer.id]);
+    // ...and Alice and Bob, on different instances, reach each other as before.
+    const across = nextEvent(alice, 'signal', 5_000);
+    expect((await request(bob, 'signal', alice.id, '{"sdp":"after restart"}')).ok).toBe(true);
+    expect(await across).toEqual([bob.id, '{"sdp":"after restart"}']);
+    const chat = nextEvent(bob, 'chat-message', 5_000);
+    expect((await request(alice, 'chat-message', 'still here')).ok).toBe(true);
+    expect((await chat)[0]).toBe('still here');
+    // Nobody left; the only join announced is the newcomer's (once each, for its last join).
+    expect(left).toEqual([[], []]);
+    for (const events of joined) {
+      expect(events.every(([joiner]) => joiner === newcomer.id)).toBe(true);
+    }
+    for (const { server } of [nodeA, nodeB]) {
+      expect(server.stdout() + server.stderr()).not.toMatch(ESCAPED_ERRORS);
+    }
+    await Promise.all([terminate(nodeA), terminate(nodeB)]);
+  });
+
   it('an instance started while Redis is down joins the cluster once Redis is back', async () => {
     await redis.stop();
-    const late = await startNode();
+    // Serving (live), but not ready while Redis is away: a load balancer sends it nobody yet.
+    const late = await startNode('live');
+    expect((await fetch(`${late.url}/health/ready`)).status).toBe(503);
     // ioredis gives up a queued command after 20 reconnection attempts (about 10 s): the
     // adapter's subscriptions must outlive that.
     await sleep(12_000);

@@ -76,7 +76,11 @@ export interface ClusterNode {
  * One app process of a test cluster (give it DB_URI, REDIS_URL and the rest in `env`): the
  * secret every node shares, cheap hashing and quiet logs. Resolves once it is ready.
  */
-export async function startClusterNode(env: Record<string, string>): Promise<ClusterNode> {
+export async function startClusterNode(
+  env: Record<string, string>,
+  /** `live`: the process serves HTTP (not ready while Redis is down, say); default `ready`. */
+  until: 'ready' | 'live' = 'ready',
+): Promise<ClusterNode> {
   const port = await closedPort();
   const server = spawnServer({
     PORT: String(port),
@@ -86,6 +90,6 @@ export async function startClusterNode(env: Record<string, string>): Promise<Clu
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
-  await server.waitFor(`${url}/health/ready`, 200, 20_000);
+  await server.waitFor(`${url}/health/${until}`, 200, 20_000);
   return { server, url };
 }

@@ -185,6 +185,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         });
       }
     });
+    this.heartbeat.useLocalMembership(
+      (socketId, roomId) => this.notifier.localRoomOf(socketId) === roomId,
+    );
     // A meeting its host deleted ends for everyone in it, on every instance.
     this.stopWatchingDeletions = this.meetings.onDeleted(async (code, hostId) => {
       this.logger.log(`delete-meeting by user ${hostId} in ${code}`);

@@ -178,6 +178,10 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     });
   }
 
+  restoreIfLost(): Promise<Participant[]> {
+    return Promise.resolve([]);
+  }
+
   reachable(): Promise<boolean> {
     return Promise.resolve(true);
   }

@@ -26,12 +26,21 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private readonly cluster: RedisConfig | undefined;
   private readonly listeners = new Set<GhostsListener>();
   private timer?: NodeJS.Timeout;
+  private isStillHere: (socketId: string, roomId: string) => boolean = () => false;
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
     config: ConfigService<AppConfig, true>,
   ) {
     this.cluster = config.get('redis', { infer: true });
+  }
+
+  /**
+   * How this instance tells that a socket is still connected here and in that room (the
+   * transport knows): only those are published again after Redis restarts empty.
+   */
+  useLocalMembership(isStillHere: (socketId: string, roomId: string) => boolean): void {
+    this.isStillHere = isStillHere;
   }
 
   onGhosts(listener: GhostsListener): () => void {
@@ -54,6 +63,14 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private async beat(): Promise<void> {
     if (!this.cluster) return;
     try {
+      // Redis restarted with nothing (it keeps nothing on disk): publish our participants
+      // again, so calls across instances go on and newcomers see everyone.
+      const restored = await this.registry.restoreIfLost(this.isStillHere);
+      if (restored.length > 0) {
+        this.logger.warn(
+          `Redis had lost this instance's rooms: ${restored.length} participants published again`,
+        );
+      }
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
       // Participants whose connection dropped and who did not come back in time, wherever

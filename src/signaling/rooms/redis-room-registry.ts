@@ -32,6 +32,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
  *   nodeq:<nodeId>    set of the waiting socket ids an instance holds
  *   away              sorted set of participants whose connection dropped, by deadline (ms)
+ *   alive:<nodeId>    present while Redis holds what this instance published (see restoreIfLost)
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
  */
@@ -190,7 +191,7 @@ for _, socketId in ipairs(redis.call('SMEMBERS', prefix .. 'nodeq:' .. nodeId)) 
     table.insert(waiting, {socketId, fields})
   end
 end
-redis.call('DEL', prefix .. 'node:' .. nodeId, prefix .. 'nodeq:' .. nodeId)
+redis.call('DEL', prefix .. 'node:' .. nodeId, prefix .. 'nodeq:' .. nodeId, prefix .. 'alive:' .. nodeId)
 redis.call('ZREM', prefix .. 'nodes', nodeId)
 return {removed, waiting}
 `;
@@ -236,6 +237,27 @@ end
 return removed
 `;
 
+/**
+ * ARGV: prefix, socketId, nodeId, then the participant's fields → 1 when published again, 0
+ * when Redis has it already. Restored members keep their join order, before any newcomer.
+ */
+const RESTORE = `
+local prefix, socketId, nodeId = ARGV[1], ARGV[2], ARGV[3]
+local pkey = prefix .. 'p:' .. socketId
+if redis.call('EXISTS', pkey) == 1 then return 0 end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', pkey, unpack(fields))
+redis.call('HSET', pkey, 'node', nodeId)
+local roomId = redis.call('HGET', pkey, 'roomId')
+local joinedAt = tonumber(redis.call('HGET', pkey, 'joinedAt')) or 0
+redis.call('ZADD', prefix .. 'room:' .. roomId, joinedAt - 1e13, socketId)
+redis.call('SADD', prefix .. 'rooms', roomId)
+redis.call('SADD', prefix .. 'node:' .. nodeId, socketId)
+redis.call('INCR', prefix .. 'count')
+return 1
+`;
+
 type Fields = string[];
 type Member = [string, Fields];
 
@@ -254,6 +276,7 @@ interface RegistryCommands {
   registryMarkAway(...args: string[]): Promise<Fields>;
   registryMarkBack(...args: string[]): Promise<[number, Fields]>;
   registryRemoveExpiredAway(...args: string[]): Promise<Member[]>;
+  registryRestore(...args: string[]): Promise<number>;
 }
 
 function toWaitingEntry(socketId: string, flat: Fields): WaitingEntry {
@@ -300,6 +323,9 @@ function toParticipant(socketId: string, flat: Fields): Participant {
 export class RedisRoomRegistry implements RoomRegistry {
   readonly nodeId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly redis: Redis & RegistryCommands;
+  private readonly aliveKey: string;
+  /** This instance's participants as of the last heartbeat. */
+  private published = new Map<string, Record<string, string>>();
 
   constructor(
     redis: Redis,
@@ -319,7 +345,9 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryMarkAway', { numberOfKeys: 0, lua: MARK_AWAY });
     redis.defineCommand('registryMarkBack', { numberOfKeys: 0, lua: MARK_BACK });
     redis.defineCommand('registryRemoveExpiredAway', { numberOfKeys: 0, lua: REMOVE_EXPIRED_AWAY });
+    redis.defineCommand('registryRestore', { numberOfKeys: 0, lua: RESTORE });
     this.redis = redis as Redis & RegistryCommands;
+    this.aliveKey = `${prefix}alive:${this.nodeId}`;
   }
 
   async join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
@@ -465,8 +493,42 @@ export class RedisRoomRegistry implements RoomRegistry {
     return answer === 'PONG';
   }
 
+  /**
+   * Announces this instance, marks that Redis holds what it published, and keeps a copy of
+   * its participants (for restoreIfLost after Redis restarts empty).
+   */
   async heartbeat(): Promise<void> {
-    await this.redis.zadd(`${this.prefix}nodes`, Date.now(), this.nodeId);
+    await this.redis
+      .multi()
+      .zadd(`${this.prefix}nodes`, Date.now(), this.nodeId)
+      .set(this.aliveKey, '1')
+      .exec();
+    const ids = await this.redis.smembers(`${this.prefix}node:${this.nodeId}`);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(`${this.prefix}p:${id}`);
+    const answers = (await pipeline.exec()) ?? [];
+    const copy = new Map<string, Record<string, string>>();
+    answers.forEach(([error, fields], index) => {
+      const record = fields as Record<string, string> | null;
+      if (!error && record && record.roomId !== undefined) copy.set(ids[index], record);
+    });
+    this.published = copy;
+  }
+
+  async restoreIfLost(
+    isStillHere: (socketId: string, roomId: string) => boolean,
+  ): Promise<Participant[]> {
+    if (this.published.size === 0 || (await this.redis.exists(this.aliveKey)) === 1) return [];
+    const restored: Participant[] = [];
+    for (const [socketId, fields] of this.published) {
+      if (!isStillHere(socketId, fields.roomId)) continue;
+      const flat = Object.entries(fields).flat();
+      if ((await this.redis.registryRestore(this.prefix, socketId, this.nodeId, ...flat)) === 1) {
+        restored.push(toParticipant(socketId, flat));
+      }
+    }
+    await this.redis.set(this.aliveKey, '1');
+    return restored;
   }
 
   async removeDeadNodes(deadBefore: number): Promise<Ghosts> {
@@ -492,7 +554,10 @@ export class RedisRoomRegistry implements RoomRegistry {
     // Bounded: with Redis down the survivors' heartbeat sweep removes them instead.
     try {
       await withinTimeLimit(
-        this.redis.registryRemoveNode(this.prefix, this.nodeId, '1'),
+        Promise.all([
+          this.redis.registryRemoveNode(this.prefix, this.nodeId, '1'),
+          this.redis.del(this.aliveKey),
+        ]),
         CLOSE_WAIT_MS,
       );
     } finally {

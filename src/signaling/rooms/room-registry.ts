@@ -108,6 +108,12 @@ export interface RoomRegistry {
   stats(): Promise<RoomStats>;
   /** Whether the registry answers now (a shared one: Redis answers a ping within 1 s). */
   reachable(): Promise<boolean>;
+  /**
+   * Shared registries: when the shared store lost this instance's participants (Redis came
+   * back empty), publishes them again from this instance's last copy, those for whom
+   * `isStillHere(socketId, roomId)` holds. The participants restored (none for one process).
+   */
+  restoreIfLost(isStillHere: (socketId: string, roomId: string) => boolean): Promise<Participant[]>;
   /** Shared registries: this instance is alive (no-op for a single process). */
   heartbeat(): Promise<void>;
   /**
