@@ -62,8 +62,9 @@ export class SignalingIoAdapter extends IoAdapter {
     };
     // A dropped socket may come back within the grace window with its id, rooms and the
     // packets it missed; the handshake (token check) runs again when it does.
+    // Not scaled out: the Redis pub/sub adapter keeps no sessions to recover.
     const graceMs = this.config.signaling.reconnectGraceMs;
-    if (graceMs > 0) {
+    if (graceMs > 0 && !this.config.redis) {
       overrides.connectionStateRecovery = {
         maxDisconnectionDuration: graceMs,
         skipMiddlewares: false,

@@ -143,7 +143,14 @@ export class SignalingGateway
   ) {
     const signaling = config.get('signaling', { infer: true });
     const limits = signaling.rateLimits;
-    this.graceMs = signaling.reconnectGraceMs;
+    // Connection state recovery needs an adapter that keeps sessions: Socket.IO's own in one
+    // process; the Redis pub/sub adapter keeps none, so scaled out a drop is a departure.
+    this.graceMs = config.get('redis', { infer: true }) ? 0 : signaling.reconnectGraceMs;
+    if (config.get('redis', { infer: true }) && signaling.reconnectGraceMs > 0) {
+      this.logger.log(
+        'RECONNECT_GRACE applies to a single instance: scaled out over Redis, a dropped socket leaves at once',
+      );
+    }
     // Never in Redis, even when it is configured: a round trip per relayed signal would cost
     // the relay its throughput, and one instance holds the socket, so its memory is enough.
     // One window per connected socket, deleted when it disconnects.
