@@ -1,5 +1,13 @@
 /// <reference lib="dom" />
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { TestUser } from '../support/api-client.js';
+
+declare global {
+  interface Window {
+    /** Every stream getUserMedia gave the page (with `captureStreams`). */
+    capturedStreams?: MediaStream[];
+  }
+}
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,6 +29,59 @@ export function launchBrowser(): Promise<Browser> {
       '--autoplay-policy=no-user-gesture-required',
     ],
   });
+}
+
+/**
+ * A page of its own (a fresh 1280x800 context), signed in as `user` as the client stores it
+ * after its own login form; its uncaught errors are collected in `errors`. With
+ * `captureStreams`, every getUserMedia stream is kept in `window.capturedStreams`.
+ */
+export async function openPage(
+  browser: Browser,
+  options: { user?: TestUser; captureStreams?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: Error[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (options.captureStreams) {
+    await context.addInitScript(() => {
+      const devices = navigator.mediaDevices;
+      const getUserMedia = devices.getUserMedia.bind(devices);
+      window.capturedStreams = [];
+      devices.getUserMedia = async (constraints) => {
+        const stream = await getUserMedia(constraints);
+        window.capturedStreams?.push(stream);
+        return stream;
+      };
+    });
+  }
+  const user = options.user;
+  if (user) {
+    await context.addInitScript(
+      ([token, profile]) => {
+        localStorage.setItem('meet.token', token);
+        localStorage.setItem('meet.user', profile);
+      },
+      [user.token, JSON.stringify({ id: user.id, name: user.name, username: user.username })],
+    );
+  }
+  const page = await context.newPage();
+  const errors: Error[] = [];
+  page.on('pageerror', (error) => {
+    console.warn('page error:', error.message);
+    errors.push(error);
+  });
+  return { context, page, errors };
+}
+
+/** Opens a meeting link as a guest and joins with a display name. */
+export async function joinAsGuest(
+  page: Page,
+  baseUrl: string,
+  code: string,
+  name: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/meet/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join meeting' }).click();
 }
 
 /**

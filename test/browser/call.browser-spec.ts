@@ -4,7 +4,13 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, createUser, type TestUser } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { launchBrowser, selfId, waitForRemoteVideos } from './browser.js';
+import {
+  joinAsGuest as joinMeetingAsGuest,
+  launchBrowser,
+  openPage as openBrowserPage,
+  selfId,
+  waitForRemoteVideos,
+} from './browser.js';
 
 /** README's screenshot is refreshed on demand (UPDATE_SCREENSHOT=1), not by every run. */
 const SCREENSHOT =
@@ -33,32 +39,14 @@ describe('Reference web client in Chromium', () => {
   });
 
   async function openPage(user?: TestUser): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    if (user) {
-      // Signed in as the client stores it after its own login form.
-      await context.addInitScript(
-        ([token, profile]) => {
-          localStorage.setItem('meet.token', token);
-          localStorage.setItem('meet.user', profile);
-        },
-        [user.token, JSON.stringify({ id: user.id, name: user.name, username: user.username })],
-      );
-    }
-    const page = await context.newPage();
-    const errors: Error[] = [];
-    pageErrors.set(page, errors);
-    page.on('pageerror', (error) => {
-      console.warn('page error:', error.message);
-      errors.push(error);
-    });
-    return page;
+    const opened = await openBrowserPage(browser, { user });
+    contexts.push(opened.context);
+    pageErrors.set(opened.page, opened.errors);
+    return opened.page;
   }
 
-  async function joinAsGuest(page: Page, code: string, name: string): Promise<void> {
-    await page.goto(`${testApp.baseUrl}/meet/${code}`);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Join meeting' }).click();
+  function joinAsGuest(page: Page, code: string, name: string): Promise<void> {
+    return joinMeetingAsGuest(page, testApp.baseUrl, code, name);
   }
 
   it('connects three people, relays chat and media state, welcomes a late joiner, and lets one leave', async () => {

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, createUser, FAST_AUTH_ENV, type TestUser } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { launchBrowser, selfId, waitForRemoteVideos } from './browser.js';
-
-declare global {
-  interface Window {
-    /** Every stream getUserMedia gave the page (recorded by an init script). */
-    capturedStreams?: MediaStream[];
-  }
-}
+import {
+  joinAsGuest as joinMeetingAsGuest,
+  launchBrowser,
+  openPage as openBrowserPage,
+  selfId,
+  waitForRemoteVideos,
+} from './browser.js';
 
 /**
  * The reference client's host features in a real Chromium: meeting options on the home page,
@@ -42,41 +41,14 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
   });
 
   async function openPage(user?: TestUser): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    await context.addInitScript(() => {
-      const devices = navigator.mediaDevices;
-      const getUserMedia = devices.getUserMedia.bind(devices);
-      window.capturedStreams = [];
-      devices.getUserMedia = async (constraints) => {
-        const stream = await getUserMedia(constraints);
-        window.capturedStreams?.push(stream);
-        return stream;
-      };
-    });
-    if (user) {
-      await context.addInitScript(
-        ([token, profile]) => {
-          localStorage.setItem('meet.token', token);
-          localStorage.setItem('meet.user', profile);
-        },
-        [user.token, JSON.stringify({ id: user.id, name: user.name, username: user.username })],
-      );
-    }
-    const page = await context.newPage();
-    const errors: Error[] = [];
-    pageErrors.set(page, errors);
-    page.on('pageerror', (error) => {
-      console.warn('page error:', error.message);
-      errors.push(error);
-    });
-    return page;
+    const opened = await openBrowserPage(browser, { user, captureStreams: true });
+    contexts.push(opened.context);
+    pageErrors.set(opened.page, opened.errors);
+    return opened.page;
   }
 
-  async function joinAsGuest(page: Page, code: string, name: string): Promise<void> {
-    await page.goto(`${testApp.baseUrl}/meet/${code}`);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Join meeting' }).click();
+  function joinAsGuest(page: Page, code: string, name: string): Promise<void> {
+    return joinMeetingAsGuest(page, testApp.baseUrl, code, name);
   }
 
   async function createMeeting(host: TestUser, settings: object = {}): Promise<string> {
