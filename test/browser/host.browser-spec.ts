@@ -59,6 +59,28 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
     return meeting.body.code;
   }
 
+  /** A meeting hosted by Ada, with Grace (signed in) and Linus (a guest), all connected. */
+  async function threeInCall(): Promise<{
+    code: string;
+    host: Page;
+    hostId: string;
+    member: Page;
+    guest: Page;
+  }> {
+    const ada = await createUser(api, { name: 'Ada' });
+    const grace = await createUser(api, { name: 'Grace' });
+    const code = await createMeeting(ada);
+    const host = await openPage(ada);
+    const member = await openPage(grace);
+    const guest = await openPage();
+    await host.goto(`${testApp.baseUrl}/meet/${code}`);
+    const hostId = await selfId(host);
+    await member.goto(`${testApp.baseUrl}/meet/${code}`);
+    await joinAsGuest(guest, code, 'Linus');
+    await Promise.all([host, member, guest].map((page) => waitForRemoteVideos(page, 2)));
+    return { code, host, hostId, member, guest };
+  }
+
   async function openParticipants(page: Page): Promise<void> {
     await page.getByRole('button', { name: /^Participants/ }).click();
     await page.locator('#participants').waitFor();
@@ -154,17 +176,7 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
   });
 
   it('lets the host make a co-host, remove someone, and remove and ban someone', async () => {
-    const ada = await createUser(api, { name: 'Ada' });
-    const grace = await createUser(api, { name: 'Grace' });
-    const code = await createMeeting(ada);
-    const host = await openPage(ada);
-    const member = await openPage(grace);
-    const guest = await openPage();
-    await host.goto(`${testApp.baseUrl}/meet/${code}`);
-    const hostId = await selfId(host);
-    await member.goto(`${testApp.baseUrl}/meet/${code}`);
-    await joinAsGuest(guest, code, 'Linus');
-    await Promise.all([host, member, guest].map((page) => waitForRemoteVideos(page, 2)));
+    const { host, hostId, member, guest } = await threeInCall();
     const memberId = await selfId(member);
     const guestId = await selfId(guest);
 
@@ -198,17 +210,7 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
   });
 
   it('ends the meeting for everyone', async () => {
-    const ada = await createUser(api, { name: 'Ada' });
-    const grace = await createUser(api, { name: 'Grace' });
-    const code = await createMeeting(ada);
-    const host = await openPage(ada);
-    const member = await openPage(grace);
-    const guest = await openPage();
-    await host.goto(`${testApp.baseUrl}/meet/${code}`);
-    await selfId(host);
-    await member.goto(`${testApp.baseUrl}/meet/${code}`);
-    await joinAsGuest(guest, code, 'Linus');
-    await Promise.all([host, member, guest].map((page) => waitForRemoteVideos(page, 2)));
+    const { code, host, member, guest } = await threeInCall();
     // Only the host has the button.
     expect(await member.getByRole('button', { name: 'End for all' }).count()).toBe(0);
 

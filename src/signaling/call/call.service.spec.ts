@@ -294,6 +294,19 @@ describe('CallService (rules over the in-memory registry and a recording notifie
   let metrics: MetricsService;
   let meetings: RegisteredMeetings;
 
+  /** A registered meeting hosted by `host-account`, open to guests unless `extra` says. */
+  function registerMeeting(
+    code: string,
+    extra: { passcode?: string; waitingRoom?: WaitingRoomMode; allowGuests?: boolean } = {},
+  ): void {
+    meetings.settings.set(code, {
+      hostId: 'host-account',
+      allowGuests: true,
+      muteOnEntry: false,
+      ...extra,
+    });
+  }
+
   /** A fresh module; `prepare` runs before its lifecycle hooks (the first heartbeat). */
   async function start(
     env: Record<string, string> = {},
@@ -533,12 +546,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await moduleRef.close();
       const code = 'dea-dwai-ter';
       await start({ REDIS_URL: 'redis://127.0.0.1:1' }, async () => {
-        meetings.settings.set(code, {
-          hostId: 'host-account',
-          allowGuests: true,
-          muteOnEntry: false,
-          waitingRoom: 'guests',
-        });
+        registerMeeting(code, { waitingRoom: 'guests' });
         await call.join(signedIn('host', 'Host', 'host-account'), { roomId: code });
         await call.join(guest('stays'), { roomId: code, displayName: 'Stays' });
         await call.join(guest('ghost'), { roomId: code, displayName: 'Ghost' });
@@ -642,11 +650,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       entered(await call.join(caller, passcode === undefined ? { roomId } : { roomId, passcode }));
 
     it('gives its creator the host role on every device; everyone else takes part', async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-      });
+      registerMeeting(code);
       await joinWith(host(), code);
       await joinWith(signedIn('laptop', 'Host', 'host-account'), code);
       const answer = await joinWith(guest('g'), code);
@@ -677,12 +681,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     it('asks for the passcode, refuses a wrong one, exempts the host, limits wrong tries', async () => {
       await moduleRef.close();
       await start({ RATE_LIMIT_PASSCODE_FAILURES: '3' });
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-        passcode: '2468',
-      });
+      registerMeeting(code, { passcode: '2468' });
       expect(await refusal(joinWith(guest('g'), code))).toBe('passcode-required');
       expect(await refusal(joinWith(guest('g'), code, '1357'))).toBe('wrong-passcode');
       expect((await joinWith(guest('g'), code, '2468')).roomId).toBe(code);
@@ -720,11 +719,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     const code = 'hst-actn-now';
     const host = () => signedIn('host', 'Host', 'host-account');
     beforeEach(async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-      });
+      registerMeeting(code);
       await call.join(host(), { roomId: code });
       await call.join(guest('p1'), { roomId: code, displayName: 'P1' });
       await call.join(guest('p2'), { roomId: code, displayName: 'P2' });
@@ -899,12 +894,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     const host = () => signedIn('host', 'Host', 'host-account');
 
     it('holds guests until a host or co-host admits them; signed-in users enter (guests mode)', async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-        waitingRoom: 'guests',
-      });
+      registerMeeting(code, { waitingRoom: 'guests' });
       // Arriving before the host does not get anyone in.
       expect(await call.join(guest('early'), { roomId: code, displayName: 'Early' })).toEqual({
         waiting: true,
@@ -944,12 +934,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     });
 
     it('holds everyone but the host (everyone mode); admit-all; leaving and disconnecting leave the queue', async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-        waitingRoom: 'everyone',
-      });
+      registerMeeting(code, { waitingRoom: 'everyone' });
       await call.join(host(), { roomId: code });
       for (const id of ['a', 'b', 'c']) {
         expect(await call.join(signedIn(id, id.toUpperCase()), { roomId: code })).toEqual({
@@ -967,12 +952,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     });
 
     it('lets everyone waiting in when a host turns the waiting room off', async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-        waitingRoom: 'guests',
-      });
+      registerMeeting(code, { waitingRoom: 'guests' });
       await call.join(host(), { roomId: code });
       await call.join(guest('g'), { roomId: code });
       await call.updateMeeting(host(), { waitingRoom: 'off' });
@@ -981,12 +961,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
     });
 
     it('shows a new co-host who is waiting, and keeps it up to date', async () => {
-      meetings.settings.set(code, {
-        hostId: 'host-account',
-        allowGuests: true,
-        muteOnEntry: false,
-        waitingRoom: 'guests',
-      });
+      registerMeeting(code, { waitingRoom: 'guests' });
       await call.join(host(), { roomId: code });
       await call.join(signedIn('helper', 'Helper'), { roomId: code });
       await call.join(guest('g'), { roomId: code, displayName: 'G' });
