@@ -31,7 +31,7 @@ describe('Lint guardrails that keep the architecture', () => {
     ['src/users/users.service.ts', "import type { Request } from 'express-serve-static-core';"],
     [
       'src/signaling/rooms/room-registry.ts',
-      "import { createAdapter } from '@socket.io/redis-adapter';",
+      "import { createAdapter } from '@socket.io/redis-streams-adapter';",
     ],
     ['src/signaling/transport/presence.service.ts', "import { Server } from 'socket.io';"],
   ])('refuses HTTP or Socket.IO in %s', async (file, code) => {

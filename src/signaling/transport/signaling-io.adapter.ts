@@ -1,6 +1,6 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { createRedisClient, waitUntilReady } from '../../common/redis-client.js';
@@ -11,15 +11,27 @@ import type { AppConfig } from '../../config/configuration.js';
 const REDIS_READY_WAIT_MS = 5_000;
 
 /**
+ * About how many packets the stream keeps (XADD MAXLEN ~): a socket recovers only if the
+ * packets since its last one are still there. 50,000 covers a 30 s grace window at well over
+ * a thousand broadcasts a second, for some tens of MB of Redis memory.
+ */
+const STREAM_MAX_LENGTH = 50_000;
+
+/**
  * Socket.IO server options that come from configuration (gateway decorators are static):
- * CORS like the REST API, a bounded message size, the default path the client expects. With
- * REDIS_URL, the official Redis adapter carries emits between instances (a signal to a socket
- * on another instance, a room broadcast spanning several).
+ * CORS like the REST API, a bounded message size, the default path the client expects, and
+ * connection state recovery for the grace window (RECONNECT_GRACE).
  *
- * A Redis outage must not take the instance down: the publishing client fails fast instead of
- * queueing without bound while Redis is away (`enableOfflineQueue: false`), and the adapter's
- * publishes, which it does not await, are caught and logged (throttled) here. Sockets on this
- * instance keep being served; only the hop to other instances is lost while Redis is down.
+ * With REDIS_URL, `@socket.io/redis-streams-adapter` carries emits between instances through a
+ * Redis stream: unlike the pub/sub adapter, it resumes reading where it stopped after a Redis
+ * disconnection (nothing published meanwhile is lost to the other instances), and it keeps
+ * recovery sessions in Redis, so a dropped socket may come back on any instance.
+ *
+ * A Redis outage must not take the instance down or stall it: the client that publishes
+ * (XADD, sessions) fails fast instead of queueing without bound while Redis is away
+ * (`enableOfflineQueue: false`), and the adapter then still delivers a broadcast to the sockets
+ * of this instance; the clients it duplicates to read the stream and to subscribe wait for
+ * Redis instead (failing fast, their read loop would spin).
  */
 export class SignalingIoAdapter extends IoAdapter {
   private readonly log = new Logger('Signaling');
@@ -33,24 +45,25 @@ export class SignalingIoAdapter extends IoAdapter {
     super(app);
   }
 
-  /** Connects the adapter's Redis clients (before the server starts listening). */
+  /** Connects the adapter's Redis client (before the server starts listening). */
   async connect(): Promise<void> {
     if (!this.config.redis || this.redisClients.length > 0) return;
     const url = this.config.redis.url;
     const publisher = createRedisClient(url, 'Socket.IO adapter (publish)', {
       enableOfflineQueue: false,
     });
-    // Its (p)subscribe commands wait for Redis however long it is away: ioredis re-subscribes
-    // after a reconnection only to channels whose subscription once succeeded.
-    const subscriber = createRedisClient(url, 'Socket.IO adapter (subscribe)', {
-      maxRetriesPerRequest: null,
-    });
-    this.catchPublishFailures(publisher);
-    this.redisClients = [publisher, subscriber];
-    const ready = await Promise.all(
-      this.redisClients.map((client) => waitUntilReady(client, REDIS_READY_WAIT_MS)),
-    );
-    if (ready.includes(false))
+    let readers = 0;
+    // The adapter duplicates it for its stream reader and its subscriber: patient clients.
+    publisher.duplicate = () => {
+      const client = createRedisClient(url, `Socket.IO adapter (read ${++readers})`, {
+        maxRetriesPerRequest: null,
+      });
+      this.redisClients.push(client);
+      return client;
+    };
+    this.catchUnawaitedFailures(publisher);
+    this.redisClients.push(publisher);
+    if (!(await waitUntilReady(publisher, REDIS_READY_WAIT_MS)))
       this.log.warn('Redis is not reachable yet: serving this instance alone until it is');
   }
 
@@ -61,10 +74,10 @@ export class SignalingIoAdapter extends IoAdapter {
       cors: { origin: this.config.http.corsOrigins },
     };
     // A dropped socket may come back within the grace window with its id, rooms and the
-    // packets it missed; the handshake (token check) runs again when it does.
-    // Not scaled out: the Redis pub/sub adapter keeps no sessions to recover.
+    // packets it missed (on any instance when scaled out); the handshake (token check) runs
+    // again when it does.
     const graceMs = this.config.signaling.reconnectGraceMs;
-    if (graceMs > 0 && !this.config.redis) {
+    if (graceMs > 0) {
       overrides.connectionStateRecovery = {
         maxDisconnectionDuration: graceMs,
         skipMiddlewares: false,
@@ -77,9 +90,14 @@ export class SignalingIoAdapter extends IoAdapter {
     if (this.config.redis) {
       if (this.redisClients.length === 0)
         throw new Error('SignalingIoAdapter.connect() must run before the gateway starts');
-      const [publisher, subscriber] = this.redisClients;
+      const prefix = `${this.config.redis.keyPrefix}socket.io`;
       server.adapter(
-        createAdapter(publisher, subscriber, { key: `${this.config.redis.keyPrefix}socket.io` }),
+        createAdapter(this.redisClients[0], {
+          streamName: prefix,
+          sessionKeyPrefix: `${prefix}:session:`,
+          channelPrefix: prefix,
+          maxLen: STREAM_MAX_LENGTH,
+        }),
       );
     }
     return server;
@@ -92,18 +110,36 @@ export class SignalingIoAdapter extends IoAdapter {
    */
   override async close(server: Server): Promise<void> {
     await super.close(server);
+    // With forceCloseConnections, Nest leaves the Socket.IO server (and so its adapter) open:
+    // closed here, the adapter stops its stream reader, which would otherwise retry at once,
+    // forever, on a client cut below.
+    await server.of('/').adapter.close();
     for (const client of this.redisClients.splice(0)) client.disconnect();
   }
 
-  private catchPublishFailures(publisher: Redis): void {
-    const publish = (channel: string, message: string | Buffer): Promise<number> =>
-      Redis.prototype.publish.call(publisher, channel, message);
-    publisher.publish = (channel: string | Buffer, message: string | Buffer) =>
-      publish(String(channel), message).catch((error: unknown) => {
-        this.publishFailures.warn(
-          `could not reach the other instances through Redis: ${String((error as Error).message)}`,
-        );
-        return 0;
-      });
+  /**
+   * The adapter does not await two of its commands: a recovery session's SET when a socket
+   * drops, and the PUBLISH of its requests to the other instances. While Redis is away they
+   * fail (the session is not kept: that socket rejoins afresh); logged here, throttled.
+   */
+  private catchUnawaitedFailures(publisher: Redis): void {
+    const warn = (error: unknown): void =>
+      this.publishFailures.warn(
+        `could not reach the other instances through Redis: ${String((error as Error).message)}`,
+      );
+    const set = Redis.prototype.set.bind(publisher) as (...args: unknown[]) => Promise<unknown>;
+    const publish = Redis.prototype.publish.bind(publisher);
+    Object.assign(publisher, {
+      set: (...args: unknown[]) =>
+        set(...args).catch((error: unknown) => {
+          warn(error);
+          return null;
+        }),
+      publish: (channel: string | Buffer, message: string | Buffer) =>
+        publish(channel, message).catch((error: unknown) => {
+          warn(error);
+          return 0;
+        }),
+    });
   }
 }

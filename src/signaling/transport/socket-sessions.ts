@@ -120,13 +120,16 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Disconnects every socket signed in with a revoked token, on every instance. This
-   * instance's own sockets first and directly: the Redis adapter would otherwise route even
-   * them through Redis, and a Redis outage must not keep a signed-out socket connected.
+   * instance's own sockets first and directly: the Redis adapter delivers even to them only
+   * once Redis took the message, and a Redis outage must not keep a signed-out socket
+   * connected (nor disconnect it before it was told why). Gone at once, they are not in the
+   * session's room any more when the cluster-wide messages come back to this instance.
    */
   private end(jti: string): void {
     if (!this.server) return;
-    this.server.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
+    this.server.local.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
     this.server.local.in(sessionRoom(jti)).disconnectSockets(true);
+    this.server.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
     this.server.in(sessionRoom(jti)).disconnectSockets(true);
   }
 }
