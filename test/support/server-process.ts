@@ -81,7 +81,8 @@ export async function startClusterNode(
   /** `live`: the process serves HTTP (not ready while Redis is down, say); default `ready`. */
   until: 'ready' | 'live' = 'ready',
 ): Promise<ClusterNode> {
-  const port = await closedPort();
+  // A given PORT: a node started again where it was (a rolling deploy).
+  const port = env.PORT === undefined ? await closedPort() : Number(env.PORT);
   const server = spawnServer({
     PORT: String(port),
     JWT_SECRET: 'integration-secret-shared-by-both-nodes-0123456789',

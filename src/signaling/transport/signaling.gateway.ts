@@ -1,4 +1,6 @@
 import { type BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import {
   type OnGatewayConnection,
@@ -138,19 +140,13 @@ export class SignalingGateway
     private readonly notifier: SocketIoRoomNotifier,
     private readonly presence: SocketPresence,
     private readonly metrics: MetricsService,
+    private readonly http: HttpAdapterHost,
     rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
   ) {
     const signaling = config.get('signaling', { infer: true });
     const limits = signaling.rateLimits;
-    // Connection state recovery needs an adapter that keeps sessions: Socket.IO's own in one
-    // process; the Redis pub/sub adapter keeps none, so scaled out a drop is a departure.
-    this.graceMs = config.get('redis', { infer: true }) ? 0 : signaling.reconnectGraceMs;
-    if (config.get('redis', { infer: true }) && signaling.reconnectGraceMs > 0) {
-      this.logger.log(
-        'RECONNECT_GRACE applies to a single instance: scaled out over Redis, a dropped socket leaves at once',
-      );
-    }
+    this.graceMs = signaling.reconnectGraceMs;
     // Never in Redis, even when it is configured: a round trip per relayed signal would cost
     // the relay its throughput, and one instance holds the socket, so its memory is enough.
     // One window per connected socket, deleted when it disconnects.
@@ -242,13 +238,24 @@ export class SignalingGateway
   }
 
   /**
-   * Before Nest closes the Socket.IO server, its adapter, Redis and the database: refuse new
-   * connections, disconnect every socket here, and wait (bounded) until their queued events
-   * ran and their rooms, on every instance, were told they left; then flush what the call
-   * still has to store (chat).
+   * Before Nest closes the Socket.IO server, its adapter, Redis and the database: stop taking
+   * connections, close every socket's connection, and wait (bounded) until their queued events
+   * ran and their departures were recorded; then flush what the call still has to store (chat).
+   *
+   * A rolling deploy: the clients reconnect, through the load balancer, to an instance that
+   * stays, and within RECONNECT_GRACE they recover there with their ids and rooms, so nobody
+   * sees them leave (without a grace window they leave and their rooms hear it now).
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
+    // New connections go elsewhere: the listener closes (a proxy tries its next upstream),
+    // and a handshake on a connection already open is refused at the Engine.IO level (a
+    // refusal socket.io-client retries; one by the socket middleware would be final).
+    if (this.server) {
+      this.server.engine.opts.allowRequest = (_request, callback) =>
+        callback('shutting down', false);
+    }
+    (this.http.httpAdapter?.getHttpServer() as Server | undefined)?.close();
     const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
     // Closing the transport (not socket.disconnect(), which socket.io-client takes as final)
     // makes clients reconnect, through the load balancer, to an instance that stays.

@@ -1,0 +1,134 @@
+import { EmbeddedMongoServer } from 'embedded-mongo';
+import { type LoadBalancer, startLoadBalancer } from '../support/load-balancer.js';
+import { RedisProcess } from '../support/redis-process.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
+import {
+  connectSocket,
+  eventually,
+  nextEvent,
+  record,
+  request,
+  type TestSocket,
+} from '../support/socket-client.js';
+import { closedPort } from '../support/test-app.js';
+
+/**
+ * A rolling deploy as an operator does it: two instances sharing Redis behind a load balancer,
+ * a call spread over both, each instance stopped (SIGTERM) and started again in turn. Its
+ * sockets reconnect through the balancer to the instance that stays and recover there
+ * (RECONNECT_GRACE, default 30 s) with their ids: nobody sees anybody leave.
+ */
+describe('A rolling deploy of a cluster during a call', () => {
+  let redis: RedisProcess;
+  let database: EmbeddedMongoServer;
+  let balancer: LoadBalancer;
+  const ports: number[] = [];
+  const nodes: ClusterNode[] = [];
+  const sockets: TestSocket[] = [];
+
+  function startNode(port: number): Promise<ClusterNode> {
+    return startClusterNode({
+      PORT: String(port),
+      DB_URI: database.uri('meet'),
+      REDIS_URL: redis.url,
+      NODE_HEARTBEAT_SECONDS: '1',
+      NODE_DEAD_AFTER_SECONDS: '3',
+    }).then((node) => {
+      nodes.push(node);
+      return node;
+    });
+  }
+
+  /** SIGTERM; resolves with its exit code once the process is gone. */
+  async function terminate(node: ClusterNode): Promise<number | null> {
+    node.server.kill('SIGTERM');
+    return (await node.server.exited).code;
+  }
+
+  beforeAll(async () => {
+    [redis, database] = await Promise.all([RedisProcess.start(), EmbeddedMongoServer.start()]);
+    ports.push(await closedPort(), await closedPort());
+    balancer = await startLoadBalancer(ports);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    for (const node of nodes) node.server.kill('SIGKILL');
+    await Promise.all(nodes.map((node) => node.server.exited));
+    await balancer.close();
+    await Promise.all([database.stop(), redis.stop()]);
+  });
+
+  it('restarting both instances one after the other: no user-left, same ids, the call goes on', async () => {
+    let [nodeA, nodeB] = await Promise.all([startNode(ports[0]), startNode(ports[1])]);
+    const members: TestSocket[] = [];
+    const joined: ReturnType<typeof record<'user-joined'>>[] = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = await connectSocket(balancer.url, { reconnect: true });
+      sockets.push(socket);
+      members.push(socket);
+      joined.push(record(socket, 'user-joined'));
+      expect((await request(socket, 'join-call', 'rolling-room', `Member ${i}`)).ok).toBe(true);
+    }
+    // Each has heard of the last join (a broadcast may arrive after the joiner's answer).
+    await eventually(() => joined.every((seen) => seen.some(([, ids]) => ids.length === 4)));
+    for (const seen of joined) seen.length = 0;
+    // Spread over both instances by the balancer, in turn.
+    expect([...balancer.handedTo.values()]).toEqual([2, 2]);
+    const ids = members.map((socket) => socket.id);
+    const left = members.map((socket) => record(socket, 'user-left'));
+    const reconnecting = members.map((socket) => record(socket, 'participant-reconnecting'));
+    const chats = members.map((socket) => record(socket, 'chat-message'));
+    const drops = members.map(() => 0);
+    members.forEach((socket, i) => socket.on('disconnect', () => drops[i]++));
+
+    for (const [round, port] of ports.entries()) {
+      const stopping = round === 0 ? nodeA : nodeB;
+      const staying = round === 0 ? nodeB : nodeA;
+      expect(await terminate(stopping)).toBe(0);
+      expect(stopping.server.stdout() + stopping.server.stderr()).not.toMatch(/Unhandled|ERROR/);
+      // The sockets it held (two, then all four) dropped and came back through the balancer,
+      // to the instance that stays, with their ids (connection state recovery).
+      const moved = round === 0 ? 2 : 4;
+      await eventually(
+        () => drops.reduce((sum, count) => sum + count, 0) === (round === 0 ? 2 : 6),
+        10_000,
+      );
+      await eventually(() => members.every((socket) => socket.connected), 10_000);
+      expect(members.map((socket) => socket.id)).toEqual(ids);
+      expect(members.filter((socket) => socket.recovered)).toHaveLength(moved);
+      expect((await fetch(`${staying.url}/health/ready`)).status).toBe(200);
+      // The call goes on: a signal between every pair, a chat message to all.
+      for (const from of members) {
+        for (const to of members.filter((member) => member !== from)) {
+          const relayed = nextEvent(to, 'signal', 5_000);
+          expect((await request(from, 'signal', to.id, `{"round":${round}}`)).ok).toBe(true);
+          expect(await relayed).toEqual([from.id, `{"round":${round}}`]);
+        }
+      }
+      expect((await request(members[round], 'chat-message', `after restart ${round}`)).ok).toBe(
+        true,
+      );
+      await eventually(() =>
+        chats.every((seen) => seen.some(([text]) => text === `after restart ${round}`)),
+      );
+      // The stopped instance comes back on its port (a deploy's new version).
+      const restarted = await startNode(port);
+      if (round === 0) nodeA = restarted;
+      else nodeB = restarted;
+    }
+
+    // Nobody left, nobody joined again; peers heard of each move while it lasted.
+    expect(left).toEqual(members.map(() => []));
+    expect(joined.flat()).toEqual([]);
+    expect(reconnecting.flat().length).toBeGreaterThan(0);
+    // A newcomer sees the four members, with the ids they started with.
+    const newcomer = await connectSocket(balancer.url);
+    sockets.push(newcomer);
+    const answer = await request(newcomer, 'join-call', 'rolling-room', 'Newcomer');
+    expect((answer.participants as { socketId: string }[]).map(({ socketId }) => socketId)).toEqual(
+      [...ids, newcomer.id],
+    );
+    await Promise.all([terminate(nodeA), terminate(nodeB)]);
+  });
+});
