@@ -620,9 +620,23 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * While Redis cannot be reached: a participant connected here as this instance last saw it,
+   * if it is still in that room's channel here (broadcasts then reach this instance's members
+   * only). Otherwise the registry's error stands.
+   */
+  private locally(socketId: string, error: unknown): Participant {
+    if (!isRedisUnavailableError(error)) throw error;
+    const known = this.registry.lastKnown(socketId);
+    if (!known || this.notifier.localRoomOf(socketId) !== known.roomId) throw error;
+    return known;
+  }
+
   /** Delivers a message to the whole room, the sender included, then stores it. */
   async sendChat(caller: Caller, message: ChatMessage): Promise<void> {
-    const participant = await this.registry.participant(caller.socketId);
+    const participant = await this.registry
+      .participant(caller.socketId)
+      .catch((error: unknown) => this.locally(caller.socketId, error));
     if (!participant) throw new SignalingFailure('not-in-room', 'join a room before chatting');
     // The name everyone sees in the room, whatever a client puts in the message.
     const senderName = participant.name;

@@ -178,6 +178,11 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     });
   }
 
+  lastKnown(socketId: string): Participant | undefined {
+    const participant = this.bySocket.get(socketId);
+    return participant ? { ...participant } : undefined;
+  }
+
   restoreIfLost(): Promise<Participant[]> {
     return Promise.resolve([]);
   }

@@ -515,6 +515,11 @@ export class RedisRoomRegistry implements RoomRegistry {
     this.published = copy;
   }
 
+  lastKnown(socketId: string): Participant | undefined {
+    const fields = this.published.get(socketId);
+    return fields ? toParticipant(socketId, Object.entries(fields).flat()) : undefined;
+  }
+
   async restoreIfLost(
     isStillHere: (socketId: string, roomId: string) => boolean,
   ): Promise<Participant[]> {

@@ -114,6 +114,12 @@ export interface RoomRegistry {
    * `isStillHere(socketId, roomId)` holds. The participants restored (none for one process).
    */
   restoreIfLost(isStillHere: (socketId: string, roomId: string) => boolean): Promise<Participant[]>;
+  /**
+   * A participant connected to this instance as this instance last saw it, without asking
+   * the shared store (a shared registry: its copy from the last heartbeat), for when that
+   * store cannot be reached.
+   */
+  lastKnown(socketId: string): Participant | undefined;
   /** Shared registries: this instance is alive (no-op for a single process). */
   heartbeat(): Promise<void>;
   /**
