@@ -35,6 +35,19 @@ const PASSCODE_PROBLEMS = new Map(
   ]),
 );
 
+/** How many shown chat messages are remembered (the server replays fewer). */
+const CHAT_KEPT = 1000;
+
+/**
+ * A chat message as the page compares them (the protocol gives messages no id).
+ * @param {string} text
+ * @param {string} sender
+ * @param {string} senderId
+ */
+function chatKey(text, sender, senderId) {
+  return JSON.stringify([senderId, sender, text]);
+}
+
 /**
  * Opens camera and microphone, shows the call and joins the room, until `signal` aborts.
  * @param {string} code
@@ -76,6 +89,17 @@ class Call {
   #meetingState = { locked: false, muteOnEntry: false, waitingRoom: 'off' };
   /** This page asked the server to end the meeting: its own `meeting-ended` is expected. */
   #ending = false;
+  /**
+   * The chat messages shown, as keys (see chatKey), oldest first, at most CHAT_KEPT.
+   * @type {string[]}
+   */
+  #shownChat = [];
+  /**
+   * During a join after a real reconnection: the messages already shown, counted by key. The
+   * history the server replays before its answer repeats them; those are skipped.
+   * @type {Map<string, number> | undefined}
+   */
+  #replayed;
 
   /**
    * @param {string} code
@@ -195,6 +219,14 @@ class Call {
     signaling.on('media-state', (id, state) => this.#participants.get(id)?.tile.showMedia(state));
     signaling.on('raise-hand', (id, raised) => this.#participants.get(id)?.tile.showHand(raised));
     signaling.on('chat-message', (text, sender, senderId) => {
+      const key = chatKey(text, sender, senderId);
+      const repeats = this.#replayed?.get(key) ?? 0;
+      if (repeats > 0) {
+        this.#replayed?.set(key, repeats - 1);
+        return;
+      }
+      this.#shownChat.push(key);
+      if (this.#shownChat.length > CHAT_KEPT) this.#shownChat.shift();
       const mine = sender === this.#name && senderId === signaling.id;
       this.#view.showMessage(mine ? 'You' : sender, text);
     });
@@ -302,6 +334,10 @@ class Call {
     if (!this.#signaling.recovered) {
       this.#removeEveryone();
       this.#people.clear();
+      // The room's history comes again with the answer: what is already shown is skipped.
+      this.#replayed = new Map();
+      for (const key of this.#shownChat)
+        this.#replayed.set(key, (this.#replayed.get(key) ?? 0) + 1);
     }
     this.#lobby = [];
     let answer;
@@ -322,6 +358,8 @@ class Call {
       }
     } catch {
       return; // disconnected before the answer: the next connection joins again
+    } finally {
+      if (!stale()) this.#replayed = undefined;
     }
     if (stale()) return;
     if (!answer.ok) {
