@@ -77,3 +77,34 @@ describe('RedisRoomRegistry across instances', () => {
     }
   });
 });
+
+describe('RedisRoomRegistry: a participant moving between instances', () => {
+  it('is moved by markBack on its new instance; a drop its old instance records late leaves it in place', async () => {
+    const prefix = `test:${randomBytes(4).toString('hex')}:`;
+    const old = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+    const next = new RedisRoomRegistry(new Redis(REDIS_URL), prefix);
+    try {
+      await old.join({ socketId: 's1', roomId: 'r', name: 'Mover' }, 16);
+      await old.join({ socketId: 's2', roomId: 'r', name: 'Stays' }, 16);
+      // Recovered on the next instance before the old one recorded the drop.
+      expect((await next.markBack('s1'))?.wasAway).toBe(false);
+      const now = Date.now();
+      expect(await old.markAway('s1', now + 1_000)).toEqual({
+        participant: expect.objectContaining({ socketId: 's1', roomId: 'r' }),
+        away: false,
+      });
+      // Not away, so never expired; counted once, on the next instance.
+      expect(await next.removeExpiredAway(now + 5_000)).toEqual([]);
+      expect((await next.participants('r')).map((p) => p.socketId)).toEqual(['s1', 's2']);
+      expect(await next.stats()).toEqual({ rooms: 1, participants: 2, localParticipants: 1 });
+      // A drop where it lives now is recorded as usual.
+      expect((await next.markAway('s1', now + 1_000))?.away).toBe(true);
+      expect((await next.removeExpiredAway(now + 5_000)).map((p) => p.socketId)).toEqual(['s1']);
+    } finally {
+      await Promise.all([old.close(), next.close()]);
+      const cleaner = new Redis(REDIS_URL);
+      await deleteKeys(cleaner, prefix);
+      cleaner.disconnect();
+    }
+  });
+});

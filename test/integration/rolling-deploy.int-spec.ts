@@ -25,6 +25,7 @@ describe('A rolling deploy of a cluster during a call', () => {
   const ports: number[] = [];
   const nodes: ClusterNode[] = [];
   const sockets: TestSocket[] = [];
+  const trace: string[] = [];
 
   function startNode(port: number): Promise<ClusterNode> {
     return startClusterNode({
@@ -36,6 +37,13 @@ describe('A rolling deploy of a cluster during a call', () => {
     }).then((node) => {
       nodes.push(node);
       return node;
+    });
+  }
+
+  /** `eventually` (10 s); failing, it says what did not happen and what the clients saw. */
+  function until(what: string, predicate: () => boolean): Promise<void> {
+    return eventually(predicate, 10_000).catch(() => {
+      throw new Error(`${what}: not in time; the clients saw:\n${trace.join('\n')}`);
     });
   }
 
@@ -73,28 +81,50 @@ describe('A rolling deploy of a cluster during a call', () => {
     // Each has heard of the last join (a broadcast may arrive after the joiner's answer).
     await eventually(() => joined.every((seen) => seen.some(([, ids]) => ids.length === 4)));
     for (const seen of joined) seen.length = 0;
-    // Spread over both instances by the balancer, in turn.
-    expect([...balancer.handedTo.values()]).toEqual([2, 2]);
+    // Spread over both instances by the balancer, in turn: 0 and 2 on A, 1 and 3 on B.
+    expect(balancer.handedTo).toEqual(
+      new Map([
+        [ports[0], 2],
+        [ports[1], 2],
+      ]),
+    );
     const ids = members.map((socket) => socket.id);
     const left = members.map((socket) => record(socket, 'user-left'));
     const reconnecting = members.map((socket) => record(socket, 'participant-reconnecting'));
     const chats = members.map((socket) => record(socket, 'chat-message'));
     const drops = members.map(() => 0);
-    members.forEach((socket, i) => socket.on('disconnect', () => drops[i]++));
+    members.forEach((socket, i) => {
+      const note = (what: string) => trace.push(`${Date.now()} member ${i}: ${what}`);
+      socket.on('disconnect', (reason) => {
+        drops[i]++;
+        note(`disconnect (${reason})`);
+      });
+      socket.on('connect', () => note(`connect ${socket.id}, recovered: ${socket.recovered}`));
+      socket.io.on('reconnect_error', (error) => note(`reconnect error (${error.message})`));
+    });
 
     for (const [round, port] of ports.entries()) {
       const stopping = round === 0 ? nodeA : nodeB;
       const staying = round === 0 ? nodeB : nodeA;
-      expect(await terminate(stopping)).toBe(0);
+      const firstDrop = new Promise<void>((resolve) =>
+        members.forEach((socket) => socket.once('disconnect', () => resolve())),
+      );
+      const stopped = terminate(stopping);
+      if (round === 0) {
+        // Chat (from B) while A's two are between instances: they get it when they recover.
+        await firstDrop;
+        expect((await request(members[1], 'chat-message', 'while you were moving')).ok).toBe(true);
+      }
+      expect(await stopped).toBe(0);
       expect(stopping.server.stdout() + stopping.server.stderr()).not.toMatch(/Unhandled|ERROR/);
       // The sockets it held (two, then all four) dropped and came back through the balancer,
       // to the instance that stays, with their ids (connection state recovery).
       const moved = round === 0 ? 2 : 4;
-      await eventually(
+      await until(
+        'drops',
         () => drops.reduce((sum, count) => sum + count, 0) === (round === 0 ? 2 : 6),
-        10_000,
       );
-      await eventually(() => members.every((socket) => socket.connected), 10_000);
+      await until('reconnected', () => members.every((socket) => socket.connected));
       expect(members.map((socket) => socket.id)).toEqual(ids);
       expect(members.filter((socket) => socket.recovered)).toHaveLength(moved);
       expect((await fetch(`${staying.url}/health/ready`)).status).toBe(200);
@@ -109,7 +139,7 @@ describe('A rolling deploy of a cluster during a call', () => {
       expect((await request(members[round], 'chat-message', `after restart ${round}`)).ok).toBe(
         true,
       );
-      await eventually(() =>
+      await until('chat', () =>
         chats.every((seen) => seen.some(([text]) => text === `after restart ${round}`)),
       );
       // The stopped instance comes back on its port (a deploy's new version).
@@ -118,6 +148,14 @@ describe('A rolling deploy of a cluster during a call', () => {
       else nodeB = restarted;
     }
 
+    // Each got every message once, the one sent while it was moving included.
+    for (const seen of chats) {
+      expect(seen.map(([text]) => text)).toEqual([
+        'while you were moving',
+        'after restart 0',
+        'after restart 1',
+      ]);
+    }
     // Nobody left, nobody joined again; peers heard of each move while it lasted.
     expect(left).toEqual(members.map(() => []));
     expect(joined.flat()).toEqual([]);

@@ -34,11 +34,19 @@ export function connectSocket(baseUrl: string, options: ConnectOptions = {}): Pr
       : {}),
   });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
+    // Only the first connection's outcome: a later connect_error (a failed reconnection
+    // attempt) is retried by socket.io-client, as in a real client.
+    const connected = (): void => {
+      socket.off('connect_error', failed);
+      resolve(socket);
+    };
+    const failed = (error: Error): void => {
+      socket.off('connect', connected);
       socket.close();
       reject(error);
-    });
+    };
+    socket.once('connect', connected);
+    socket.once('connect_error', failed);
   });
 }
 

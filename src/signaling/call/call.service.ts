@@ -545,8 +545,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    */
   async dropped(socketId: string): Promise<void> {
     if (this.graceMs === 0) return this.disconnected(socketId);
-    const away = await this.registry.markAway(socketId, Date.now() + this.graceMs);
-    if (!away) return this.disconnected(socketId);
+    const marked = await this.registry.markAway(socketId, Date.now() + this.graceMs);
+    if (!marked) return this.disconnected(socketId);
+    // Already back, on another instance (a drop processed late here): nothing to announce.
+    if (!marked.away) return;
+    const away = marked.participant;
     this.logger.debug(`socket ${socketId} dropped; it keeps its place for ${this.graceMs} ms`);
     this.notifier.toRoomExcept(away.roomId, socketId, 'participant-reconnecting', socketId);
     // This instance ends its time away; the heartbeat of any instance would otherwise.

@@ -146,10 +146,13 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve(participant?.roomId);
   }
 
-  markAway(socketId: string, until: number): Promise<Participant | undefined> {
+  markAway(
+    socketId: string,
+    until: number,
+  ): Promise<{ participant: Participant; away: boolean } | undefined> {
     const participant = this.bySocket.get(socketId);
     if (participant) this.away.set(socketId, until);
-    return Promise.resolve(participant);
+    return Promise.resolve(participant ? { participant, away: true } : undefined);
   }
 
   markBack(socketId: string): Promise<{ participant: Participant; wasAway: boolean } | undefined> {

@@ -196,12 +196,16 @@ redis.call('ZREM', prefix .. 'nodes', nodeId)
 return {removed, waiting}
 `;
 
-/** ARGV: prefix, socketId, until → the participant's fields (empty when in no room). */
+/**
+ * ARGV: prefix, socketId, until, nodeId → {marked, fields}: the participant's fields (empty when
+ * in no room); marked 0 when it lives on another node (it came back there first).
+ */
 const MARK_AWAY = `
 local pkey = ARGV[1] .. 'p:' .. ARGV[2]
 local fields = redis.call('HGETALL', pkey)
-if #fields > 0 then redis.call('ZADD', ARGV[1] .. 'away', ARGV[3], ARGV[2]) end
-return fields
+if #fields == 0 or redis.call('HGET', pkey, 'node') ~= ARGV[4] then return {0, fields} end
+redis.call('ZADD', ARGV[1] .. 'away', ARGV[3], ARGV[2])
+return {1, fields}
 `;
 
 /** ARGV: prefix, socketId, nodeId → {wasAway, fields}; the participant now lives on nodeId. */
@@ -273,7 +277,7 @@ interface RegistryCommands {
   registryEnqueue(...args: string[]): Promise<number>;
   registryDequeue(...args: string[]): Promise<Fields>;
   registryWaiting(...args: string[]): Promise<Member[]>;
-  registryMarkAway(...args: string[]): Promise<Fields>;
+  registryMarkAway(...args: string[]): Promise<[number, Fields]>;
   registryMarkBack(...args: string[]): Promise<[number, Fields]>;
   registryRemoveExpiredAway(...args: string[]): Promise<Member[]>;
   registryRestore(...args: string[]): Promise<number>;
@@ -457,9 +461,19 @@ export class RedisRoomRegistry implements RoomRegistry {
     );
   }
 
-  async markAway(socketId: string, until: number): Promise<Participant | undefined> {
-    const fields = await this.redis.registryMarkAway(this.prefix, socketId, String(until));
-    return fields.length > 0 ? toParticipant(socketId, fields) : undefined;
+  async markAway(
+    socketId: string,
+    until: number,
+  ): Promise<{ participant: Participant; away: boolean } | undefined> {
+    const [marked, fields] = await this.redis.registryMarkAway(
+      this.prefix,
+      socketId,
+      String(until),
+      this.nodeId,
+    );
+    return fields.length > 0
+      ? { participant: toParticipant(socketId, fields), away: marked === 1 }
+      : undefined;
   }
 
   async markBack(

@@ -188,7 +188,10 @@ export function describeRoomRegistryContract(
       await registry.join(member('s2', 'room'), 16);
       await registry.setMedia('s2', { audio: false, video: true, screen: false });
       const now = Date.now();
-      expect((await registry.markAway('s2', now + 1_000))?.roomId).toBe('room');
+      expect(await registry.markAway('s2', now + 1_000)).toEqual({
+        participant: expect.objectContaining({ socketId: 's2', roomId: 'room' }),
+        away: true,
+      });
       expect(await registry.markAway('nobody', now + 1_000)).toBeUndefined();
       // Still a member, counted once.
       expect((await registry.participants('room')).map((p) => p.socketId)).toEqual(['s1', 's2']);

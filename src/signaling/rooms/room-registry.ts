@@ -93,10 +93,15 @@ export interface RoomRegistry {
   setMedia(socketId: string, media: MediaState): Promise<string | undefined>;
   setHandRaised(socketId: string, raised: boolean): Promise<string | undefined>;
   /**
-   * The socket's connection dropped: it keeps its place (and role, media state) until `until`
-   * (ms) unless it comes back. Its participant, or undefined when it is in no room.
+   * The socket's connection to this instance dropped: it keeps its place (and role, media
+   * state) until `until` (ms) unless it comes back. Its participant, or undefined when it is
+   * in no room; `away: false` when it already came back, connected to another instance (not
+   * marked then).
    */
-  markAway(socketId: string, until: number): Promise<Participant | undefined>;
+  markAway(
+    socketId: string,
+    until: number,
+  ): Promise<{ participant: Participant; away: boolean } | undefined>;
   /**
    * The socket is connected (again) to this instance: no longer away. Its participant and
    * whether it was away, or undefined when it is in no room (its time away ran out).

@@ -12,10 +12,11 @@ const REDIS_READY_WAIT_MS = 5_000;
 
 /**
  * About how many packets the stream keeps (XADD MAXLEN ~): a socket recovers only if the
- * packets since its last one are still there. 50,000 covers a 30 s grace window at well over
- * a thousand broadcasts a second, for some tens of MB of Redis memory.
+ * packets since its last one are still there (otherwise it joins again as a new socket).
+ * 20,000 covers a 30 s grace window at over 600 broadcasts a second, for at most some tens
+ * of MB of Redis memory (signals carry SDP of a few KB).
  */
-const STREAM_MAX_LENGTH = 50_000;
+const STREAM_MAX_LENGTH = 20_000;
 
 /**
  * Socket.IO server options that come from configuration (gateway decorators are static):
