@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMongoServer } from 'embedded-mongo';
+import mongoose from 'mongoose';
 import type {
   IceServersResponse,
   JoinResult,
@@ -641,6 +642,73 @@ describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
       await database.stop();
     }
   });
+
+  it('stores chat sent during a database outage once it is back; beyond CHAT_BUFFER_MESSAGES refuses it (rate-limited, counted)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-outage-'));
+    let database = await EmbeddedMongoServer.start({ dataDir });
+    const port = database.port;
+    const testApp = await startTestApp({
+      env: {
+        ...FAST,
+        DB_URI: database.uri('meet'),
+        CHAT_BUFFER_MESSAGES: '20',
+        RATE_LIMIT_SOCKET_CHAT: '1000',
+        METRICS_ENABLED: 'true',
+      },
+    });
+    const [talker, listener] = await Promise.all([
+      connectSocket(testApp.baseUrl),
+      connectSocket(testApp.baseUrl),
+    ]);
+    const stored = async (): Promise<string[]> => {
+      const reader = await mongoose.createConnection(database.uri('meet')).asPromise();
+      try {
+        const documents = await reader
+          .collection('chat_messages')
+          .find({ room: 'outage-chat' })
+          .sort({ createdAt: 1, _id: 1 })
+          .toArray();
+        return documents.map((document) => String(document.text));
+      } finally {
+        await reader.close();
+      }
+    };
+    try {
+      await joined(talker, 'outage-chat', 'Talker');
+      await joined(listener, 'outage-chat', 'Listener');
+      await database.stop();
+      const heard = record(listener, 'chat-message');
+      // 20 wait to be stored; the next 5 are refused and reach nobody.
+      const answers = [];
+      for (let i = 0; i < 25; i++) answers.push(await request(talker, 'chat-message', `m${i}`));
+      expect(answers.slice(0, 20).every((answer) => answer.ok)).toBe(true);
+      expect(answers.slice(20).map((answer) => (answer.ok ? 'ok' : answer.error.code))).toEqual(
+        Array(5).fill('rate-limited'),
+      );
+      await eventually(() => heard.length === 20);
+      await sleep(200);
+      expect(heard.map(([text]) => text)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+      const metrics = await (await testApp.http('/metrics')).text();
+      expect(metrics).toMatch(/^signaling_chat_messages_shed_total 5$/m);
+      expect(metrics).toMatch(/^signaling_chat_messages_unsaved 20$/m);
+
+      // The database comes back: the 20 are stored, once each, in order; chat is taken again.
+      database = await EmbeddedMongoServer.start({ dataDir, port });
+      const deadline = Date.now() + 15_000;
+      let texts: string[] = [];
+      while (texts.length < 20 && Date.now() < deadline) {
+        await sleep(250);
+        texts = await stored().catch(() => []);
+      }
+      expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+      expect((await request(talker, 'chat-message', 'after')).ok).toBe(true);
+    } finally {
+      talker.close();
+      listener.close();
+      await testApp.close();
+      await database.stop();
+    }
+  }, 40_000);
 
   it('keeps delivering chat live while the database is down', async () => {
     const testApp = await startTestApp({ env: FAST });

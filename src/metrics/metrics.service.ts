@@ -33,6 +33,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly chatMessagesShed = new Counter({
+    name: 'signaling_chat_messages_shed_total',
+    help: 'Chat messages refused (rate-limited) because too many were waiting to be stored',
+    registers: [this.registry],
+  });
+
+  readonly chatMessagesUnsaved = new Gauge({
+    name: 'signaling_chat_messages_unsaved',
+    help: 'Chat messages delivered and waiting to be stored (in memory on this instance)',
+    registers: [this.registry],
+  });
+
   readonly rejectedEvents = new Counter({
     name: 'signaling_rejected_events_total',
     help: 'Client events refused, by reason',

@@ -28,6 +28,8 @@ export interface SignalingConfig {
   maxMessageBytes: number;
   chatRetentionSeconds: number;
   chatHistoryLimit: number;
+  /** How many chat messages (and bytes) may wait to be stored before chat is refused. */
+  chatBuffer: { messages: number; bytes: number };
   stunUrls: string[];
   /** TURN with coturn REST-API credentials, when TURN_URLS and TURN_SECRET are set. */
   turn: TurnConfig | undefined;
@@ -73,6 +75,24 @@ function readReconnectGraceMs(env: Environment): number {
 /** TURN credentials are valid from 1 s to 7 days. */
 export const TURN_TTL_BOUNDS = { min: 1, max: 7 * 86400 };
 
+/** A size (bytes, or with b/kb/mb/gb) from `min` to `max` bytes. */
+function readByteSize(
+  env: Environment,
+  name: string,
+  fallback: string,
+  min: number,
+  max: number,
+): number {
+  const bytes = parseByteSize(readRaw(env, name) ?? fallback);
+  if (bytes === undefined || bytes < min || bytes > max) {
+    throw new ConfigurationError(
+      name,
+      `must be a size from ${min / 1024}kb to ${max / 1024 ** 2}mb`,
+    );
+  }
+  return bytes;
+}
+
 function readMaxMessageBytes(env: Environment): number {
   const bytes = parseByteSize(readRaw(env, 'SOCKET_MAX_MESSAGE_SIZE') ?? '256kb');
   if (bytes === undefined || bytes < MIN_MESSAGE_BYTES || bytes > MAX_MESSAGE_BYTES) {
@@ -104,6 +124,10 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
     maxMessageBytes: readMaxMessageBytes(env),
     chatRetentionSeconds: readDuration(env, 'CHAT_RETENTION', 24 * 3600, CHAT_RETENTION_BOUNDS),
     chatHistoryLimit: readInteger(env, 'CHAT_HISTORY_LIMIT', 100, 0, 1000),
+    chatBuffer: {
+      messages: readInteger(env, 'CHAT_BUFFER_MESSAGES', 20_000, 10, 1_000_000),
+      bytes: readByteSize(env, 'CHAT_BUFFER_BYTES', '32mb', 64 * 1024, 1024 * 1024 * 1024),
+    },
     stunUrls: readUrlList(env, 'STUN_URLS', DEFAULT_STUN_URLS, ['stun', 'stuns']),
     turn:
       turnUrls.length > 0 && turnSecret !== undefined

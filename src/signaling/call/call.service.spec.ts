@@ -135,8 +135,9 @@ class RecordingNotifier implements RoomNotifier {
 class InMemoryChatHistory {
   readonly lines: ChatLine[] = [];
 
-  record(line: ChatLine): void {
+  record(line: ChatLine): boolean {
     this.lines.push(line);
+    return true;
   }
 
   flush(): Promise<void> {

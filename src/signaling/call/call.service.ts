@@ -646,6 +646,18 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // Strictly after any join boundary already taken here: a message sent in the very
     // millisecond a late joiner subscribed is live for it, not replayed as well.
     const sentAt = new Date(Math.max(Date.now(), this.lastBoundary + 1));
+    // Taken for storage first: when too many wait to be stored, it is refused, not delivered.
+    const taken = this.chat.record({
+      room: participant.roomId,
+      text: message.text,
+      senderName,
+      senderSocketId: caller.socketId,
+      sentAt,
+      ...(caller.user ? { userId: caller.user.userId } : {}),
+    });
+    if (!taken) {
+      throw new SignalingFailure('rate-limited', 'chat is busy, send your message again shortly');
+    }
     this.lastSentAt = Math.max(this.lastSentAt, sentAt.getTime());
     this.notifier.toRoom(
       participant.roomId,
@@ -654,14 +666,6 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       senderName,
       caller.socketId,
     );
-    this.chat.record({
-      room: participant.roomId,
-      text: message.text,
-      senderName,
-      senderSocketId: caller.socketId,
-      sentAt,
-      ...(caller.user ? { userId: caller.user.userId } : {}),
-    });
     this.metrics.chatMessages.inc();
   }
 

@@ -5,6 +5,8 @@ import { type Model, Types } from 'mongoose';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
+import { isDatabaseUnavailableError, isDuplicateKeyError } from '../../database/database-errors.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { ChatMessage } from './chat-message.schema.js';
 
 /** A delivered chat message, as stored for late joiners. */
@@ -25,71 +27,116 @@ export interface StoredChatLine {
 }
 
 /**
- * How long a join waits for the room's history (its pending writes, then the query): a
- * database that is down or slow costs a joiner at most this, and then only the replay.
+ * How long a join waits for the room's stored history: a database that is down or slow costs
+ * a joiner at most this (it then gets the messages not stored yet, from memory).
  */
 export const HISTORY_WAIT_MS = 1_000;
-/** How long shutdown waits for the writes still in flight. */
+/** How long shutdown keeps trying to store what is still unsaved. */
 export const FLUSH_WAIT_MS = 3_000;
+/** A batch is written at most this long after its first message, or once it has this many. */
+export const BATCH_INTERVAL_MS = 50;
+export const BATCH_MAX_MESSAGES = 500;
+/** Retries of a failed batch back off from the first delay to the last. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
+/**
+ * A batch refused for another reason than an unreachable database (which is retried as long as
+ * the buffer holds) is tried this many times, then given up (logged, counted as shed), so one
+ * bad batch cannot hold back every later message.
+ */
+const MAX_REFUSED_TRIES = 5;
+/** What a buffered message costs beyond its strings (object, ids, date), roughly. */
+const MESSAGE_OVERHEAD_BYTES = 200;
+
+interface Unsaved {
+  id: Types.ObjectId;
+  line: ChatLine;
+  bytes: number;
+}
 
 /**
- * Chat history storage. Recording never delays delivery: the message was sent before it is
- * recorded, and the write happens in the background (a failure is logged, the message was
- * still delivered). Reading a room's history first waits for that room's writes still in
- * flight, so a late joiner does not miss a message that was just sent. Shutdown waits for
- * the writes in flight (flush) before the database connection closes.
+ * Chat history storage. Recording never delays delivery and costs no database round trip per
+ * message: messages wait in a buffer and are written in batches (one insertMany per
+ * BATCH_INTERVAL_MS or per BATCH_MAX_MESSAGES, whichever comes first). The buffer is bounded
+ * in messages and bytes (CHAT_BUFFER_MESSAGES, CHAT_BUFFER_BYTES): when it is full, record()
+ * refuses the message, which is then not delivered either (the sender is told to slow down):
+ * overload or a long database outage can never exhaust memory, and a delivered message is
+ * never dropped unsaved. Refusals are counted (signaling_chat_messages_shed_total) and logged,
+ * throttled. A batch that fails is retried with backoff, so a database outage shorter than the
+ * bound loses nothing; its ids are set here, so a retry after a partial write stores no copy.
+ * A room's history is the stored messages merged with those still in the buffer. Shutdown
+ * writes what is left (flush) before the database connection closes.
  */
 @Injectable()
 export class ChatHistoryRepository {
   private readonly logger = new Logger('Chat');
   private readonly unavailable = new ThrottledLog(this.logger);
+  private readonly shedLog = new ThrottledLog(this.logger);
   private readonly historyLimit: number;
-  private readonly pending = new Map<string, Set<Promise<void>>>();
+  private readonly maxMessages: number;
+  private readonly maxBytes: number;
+  /** Waiting for their batch, oldest first; and the batch being written. */
+  private queued: Unsaved[] = [];
+  private writing: Unsaved[] = [];
+  private bytes = 0;
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<boolean>;
+  private retryMs = 0;
+  /** How many times in a row the database refused the batch at the head of the queue. */
+  private refusals = 0;
 
   constructor(
     @InjectModel(ChatMessage.name) private readonly messages: Model<ChatMessage>,
+    private readonly metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.historyLimit = config.get('signaling', { infer: true }).chatHistoryLimit;
+    const signaling = config.get('signaling', { infer: true });
+    this.historyLimit = signaling.chatHistoryLimit;
+    this.maxMessages = signaling.chatBuffer.messages;
+    this.maxBytes = signaling.chatBuffer.bytes;
   }
 
-  /** Stores the message in the background. */
-  record(line: ChatLine): void {
-    const write = this.messages
-      .create({
-        // Orders the messages of one millisecond sent through this instance.
-        _id: new Types.ObjectId(),
-        room: line.room,
-        text: line.text,
-        senderName: line.senderName,
-        senderSocketId: line.senderSocketId,
-        userId: line.userId ? new Types.ObjectId(line.userId) : undefined,
-        createdAt: line.sentAt,
-      })
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.unavailable.warn(
-            `chat message in room of ${line.senderSocketId} not stored: ${String((error as Error).message)}`,
-          ),
-      );
-    let inFlight = this.pending.get(line.room);
-    if (!inFlight) this.pending.set(line.room, (inFlight = new Set()));
-    inFlight.add(write);
-    void write.finally(() => {
-      inFlight.delete(write);
-      if (inFlight.size === 0 && this.pending.get(line.room) === inFlight)
-        this.pending.delete(line.room);
-    });
+  /** How many messages are not stored yet. */
+  get unsaved(): number {
+    return this.queued.length + this.writing.length;
   }
 
   /**
-   * The room's last CHAT_HISTORY_LIMIT messages sent up to `upTo`, oldest first. Empty (and
-   * logged) when the database cannot be read: joining still works.
+   * Takes the message for storage (in the next batch), or refuses it (false) when the buffer
+   * is full: the caller must not deliver it then.
+   */
+  record(line: ChatLine): boolean {
+    const bytes =
+      MESSAGE_OVERHEAD_BYTES + 2 * (line.text.length + line.senderName.length + line.room.length);
+    if (this.unsaved >= this.maxMessages || this.bytes + bytes > this.maxBytes) {
+      this.metrics.chatMessagesShed.inc();
+      this.shedLog.warn(
+        `chat refused: ${this.unsaved} messages (${this.bytes} bytes) wait to be stored`,
+      );
+      return false;
+    }
+    // Orders the messages of one millisecond sent through this instance.
+    this.queued.push({ id: new Types.ObjectId(), line, bytes });
+    this.bytes += bytes;
+    this.metrics.chatMessagesUnsaved.set(this.unsaved);
+    if (this.inFlight) return true;
+    if (this.queued.length >= BATCH_MAX_MESSAGES) this.writeSoon(0);
+    else this.writeSoon(this.retryMs || BATCH_INTERVAL_MS);
+    return true;
+  }
+
+  /**
+   * The room's last CHAT_HISTORY_LIMIT messages sent up to `upTo`, oldest first: the stored
+   * ones and those still waiting to be stored. Only the latter when the database cannot be
+   * read in time (logged): joining still works.
    */
   async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     if (this.historyLimit === 0) return [];
-    const lines = await withinTimeLimit(this.read(room, upTo), HISTORY_WAIT_MS).catch(
+    // Taken before the query: a message written meanwhile is in both, and counted once.
+    const unsaved = [...this.writing, ...this.queued].filter(
+      ({ line }) => line.room === room && line.sentAt <= upTo,
+    );
+    const stored = await withinTimeLimit(this.read(room, upTo), HISTORY_WAIT_MS).catch(
       (error: unknown) => {
         this.unavailable.warn(
           `chat history of a room not available: ${String((error as Error).message)}`,
@@ -97,29 +144,158 @@ export class ChatHistoryRepository {
         return [];
       },
     );
-    if (lines !== TIMED_OUT) return lines;
-    this.unavailable.warn(`chat history of a room not read within ${HISTORY_WAIT_MS} ms`);
-    return [];
+    if (stored === TIMED_OUT)
+      this.unavailable.warn(`chat history of a room not read within ${HISTORY_WAIT_MS} ms`);
+    const byId = new Map<string, { id: Types.ObjectId; sentAt: Date; line: StoredChatLine }>();
+    for (const { _id, createdAt, text, senderName, senderSocketId } of stored === TIMED_OUT
+      ? []
+      : stored) {
+      byId.set(_id.toHexString(), {
+        id: _id,
+        sentAt: createdAt,
+        line: { text, senderName, senderSocketId },
+      });
+    }
+    for (const { id, line } of unsaved) {
+      const { text, senderName, senderSocketId } = line;
+      byId.set(id.toHexString(), {
+        id,
+        sentAt: line.sentAt,
+        line: { text, senderName, senderSocketId },
+      });
+    }
+    return [...byId.values()]
+      .sort(
+        (a, b) =>
+          a.sentAt.getTime() - b.sentAt.getTime() ||
+          a.id.toHexString().localeCompare(b.id.toHexString()),
+      )
+      .slice(-this.historyLimit)
+      .map(({ line }) => line);
   }
 
-  /** Waits (bounded) for every write still in flight; says how many did not finish in time. */
+  /**
+   * Stores everything still unsaved, retrying for up to `timeLimitMs`; says how many messages
+   * could not be stored (shutdown: the database stays unreachable).
+   */
   async flush(timeLimitMs = FLUSH_WAIT_MS): Promise<void> {
-    const writes = [...this.pending.values()].flatMap((inFlight) => [...inFlight]);
-    if (writes.length === 0) return;
-    if ((await withinTimeLimit(Promise.all(writes), timeLimitMs)) !== TIMED_OUT) return;
-    const left = [...this.pending.values()].reduce((sum, inFlight) => sum + inFlight.size, 0);
-    this.logger.error(`${left} chat messages could not be stored before shutdown`);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const deadline = Date.now() + timeLimitMs;
+    while (this.unsaved > 0 && Date.now() < deadline) {
+      const stored = await withinTimeLimit(
+        this.inFlight ?? this.writeBatch(),
+        deadline - Date.now(),
+      );
+      if (stored === false)
+        await sleep(Math.min(RETRY_FIRST_MS, Math.max(0, deadline - Date.now())));
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.unsaved > 0)
+      this.logger.error(`${this.unsaved} chat messages could not be stored before shutdown`);
   }
 
-  private async read(room: string, upTo: Date): Promise<StoredChatLine[]> {
-    await Promise.all([...(this.pending.get(room) ?? [])]);
-    const newestFirst = await this.messages
+  private writeSoon(delayMs: number): void {
+    if (this.timer) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeBatch();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Writes the next batch; true once it is stored, false when it will be retried. */
+  private writeBatch(): Promise<boolean> {
+    if (this.inFlight) return this.inFlight;
+    const batch = this.queued.splice(0, BATCH_MAX_MESSAGES);
+    if (batch.length === 0) return Promise.resolve(true);
+    this.writing = batch;
+    const written = this.insert(batch).then((stored) => {
+      this.writing = [];
+      this.inFlight = undefined;
+      if (stored) {
+        this.retryMs = 0;
+        for (const { bytes } of batch) this.bytes -= bytes;
+      } else {
+        this.queued.unshift(...batch);
+        this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs ? this.retryMs * 2 : RETRY_FIRST_MS);
+      }
+      this.metrics.chatMessagesUnsaved.set(this.unsaved);
+      if (this.queued.length > 0) {
+        const full = this.queued.length >= BATCH_MAX_MESSAGES;
+        this.writeSoon(stored ? (full ? 0 : BATCH_INTERVAL_MS) : this.retryMs);
+      }
+      return stored;
+    });
+    this.inFlight = written;
+    return written;
+  }
+
+  /**
+   * One insertMany; a copy already stored by an earlier, partly failed try counts as stored.
+   * False when the batch is to be tried again.
+   */
+  private async insert(batch: Unsaved[]): Promise<boolean> {
+    try {
+      await this.messages.insertMany(
+        batch.map(({ id, line }) => ({
+          _id: id,
+          room: line.room,
+          text: line.text,
+          senderName: line.senderName,
+          senderSocketId: line.senderSocketId,
+          ...(line.userId ? { userId: new Types.ObjectId(line.userId) } : {}),
+          createdAt: line.sentAt,
+        })),
+        // Each document was checked as a client message: no casting or validation again.
+        { ordered: false, lean: true },
+      );
+      this.refusals = 0;
+      return true;
+    } catch (error) {
+      if (onlyDuplicates(error)) {
+        this.refusals = 0;
+        return true;
+      }
+      const reason = String((error as Error).message);
+      if (!isDatabaseUnavailableError(error) && ++this.refusals >= MAX_REFUSED_TRIES) {
+        this.refusals = 0;
+        this.metrics.chatMessagesShed.inc(batch.length);
+        this.logger.error(
+          `${batch.length} chat messages given up, the database refused them: ${reason}`,
+        );
+        return true;
+      }
+      this.unavailable.warn(`${batch.length} chat messages not stored yet, retrying: ${reason}`);
+      return false;
+    }
+  }
+
+  private async read(
+    room: string,
+    upTo: Date,
+  ): Promise<(StoredChatLine & { _id: Types.ObjectId; createdAt: Date })[]> {
+    return this.messages
       .find({ room, createdAt: { $lte: upTo } })
       .sort({ createdAt: -1, _id: -1 })
       .limit(this.historyLimit)
-      .select({ _id: 0, text: 1, senderName: 1, senderSocketId: 1 })
-      .lean<StoredChatLine[]>()
+      .select({ _id: 1, createdAt: 1, text: 1, senderName: 1, senderSocketId: 1 })
+      .lean<(StoredChatLine & { _id: Types.ObjectId; createdAt: Date })[]>()
       .exec();
-    return newestFirst.reverse();
   }
+}
+
+/** A bulk write whose every failure is a duplicate key (those documents are stored). */
+function onlyDuplicates(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : [];
+  return list.length > 0 && list.every(isDuplicateKeyError);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
