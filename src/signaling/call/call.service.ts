@@ -148,6 +148,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private lastBoundary = 0;
   private lastSentAt = 0;
   private stopListening?: () => void;
+  private stopListeningForDeparted?: () => void;
   private stopWatchingDeletions?: () => void;
   /** How long a dropped socket keeps its place (0: none), and the timers that end it here. */
   private readonly graceMs: number;
@@ -185,6 +186,15 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         });
       }
     });
+    // Left while Redis had lost them: the registry, just filled again, cannot say who is in
+    // their rooms yet (other instances republish at their own heartbeat), but each room's
+    // channel can: every member still connected, on any instance, hears it once.
+    this.stopListeningForDeparted = this.heartbeat.onDepartedWhileLost((departed) => {
+      const now = Date.now();
+      for (const left of departed) {
+        this.notifier.toRoom(left.roomId, 'user-left', left.socketId, now - left.joinedAt);
+      }
+    });
     this.heartbeat.useLocalMembership(
       (socketId, roomId) => this.notifier.localRoomOf(socketId) === roomId,
     );
@@ -199,6 +209,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     for (const timer of this.awayTimers) clearTimeout(timer);
     this.awayTimers.clear();
     this.stopListening?.();
+    this.stopListeningForDeparted?.();
     this.stopWatchingDeletions?.();
   }
 

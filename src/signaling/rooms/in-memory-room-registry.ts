@@ -186,8 +186,8 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return participant ? { ...participant } : undefined;
   }
 
-  restoreIfLost(): Promise<Participant[]> {
-    return Promise.resolve([]);
+  restoreIfLost(): Promise<{ restored: Participant[]; departed: Participant[] }> {
+    return Promise.resolve({ restored: [], departed: [] });
   }
 
   reachable(): Promise<boolean> {

@@ -9,9 +9,15 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import type { AppConfig } from '../../config/configuration.js';
 import type { RedisConfig } from '../signaling.config.js';
-import { type Ghosts, ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
+import {
+  type Ghosts,
+  type Participant,
+  ROOM_REGISTRY,
+  type RoomRegistry,
+} from './room-registry.js';
 
 export type GhostsListener = (ghosts: Ghosts) => void;
+export type DepartedListener = (departed: Participant[]) => void;
 
 /**
  * Scaled out (REDIS_URL), each instance announces it is alive every NODE_HEARTBEAT_SECONDS
@@ -25,6 +31,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private readonly failures = new ThrottledLog(this.logger);
   private readonly cluster: RedisConfig | undefined;
   private readonly listeners = new Set<GhostsListener>();
+  private readonly departedListeners = new Set<DepartedListener>();
   private timer?: NodeJS.Timeout;
   private isStillHere: (socketId: string, roomId: string) => boolean = () => false;
 
@@ -48,6 +55,15 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Participants of this instance who left while Redis had lost them (it restarted empty):
+   * nobody was told; the listener tells their rooms.
+   */
+  onDepartedWhileLost(listener: DepartedListener): () => void {
+    this.departedListeners.add(listener);
+    return () => this.departedListeners.delete(listener);
+  }
+
   onApplicationBootstrap(): void {
     if (!this.cluster) return;
     void this.beat();
@@ -65,12 +81,13 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     try {
       // Redis restarted with nothing (it keeps nothing on disk): publish our participants
       // again, so calls across instances go on and newcomers see everyone.
-      const restored = await this.registry.restoreIfLost(this.isStillHere);
-      if (restored.length > 0) {
+      const { restored, departed } = await this.registry.restoreIfLost(this.isStillHere);
+      if (restored.length > 0 || departed.length > 0) {
         this.logger.warn(
-          `Redis had lost this instance's rooms: ${restored.length} participants published again`,
+          `Redis had lost this instance's rooms: ${restored.length} participants published again, ${departed.length} left meanwhile`,
         );
       }
+      if (departed.length > 0) for (const listener of this.departedListeners) listener(departed);
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
       // Participants whose connection dropped and who did not come back in time, wherever

@@ -536,18 +536,25 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   async restoreIfLost(
     isStillHere: (socketId: string, roomId: string) => boolean,
-  ): Promise<Participant[]> {
-    if (this.published.size === 0 || (await this.redis.exists(this.aliveKey)) === 1) return [];
+  ): Promise<{ restored: Participant[]; departed: Participant[] }> {
     const restored: Participant[] = [];
+    const departed: Participant[] = [];
+    if (this.published.size === 0 || (await this.redis.exists(this.aliveKey)) === 1) {
+      return { restored, departed };
+    }
     for (const [socketId, fields] of this.published) {
-      if (!isStillHere(socketId, fields.roomId)) continue;
       const flat = Object.entries(fields).flat();
-      if ((await this.redis.registryRestore(this.prefix, socketId, this.nodeId, ...flat)) === 1) {
+      if (!isStillHere(socketId, fields.roomId)) {
+        departed.push(toParticipant(socketId, flat));
+        this.published.delete(socketId);
+      } else if (
+        (await this.redis.registryRestore(this.prefix, socketId, this.nodeId, ...flat)) === 1
+      ) {
         restored.push(toParticipant(socketId, flat));
       }
     }
     await this.redis.set(this.aliveKey, '1');
-    return restored;
+    return { restored, departed };
   }
 
   async removeDeadNodes(deadBefore: number): Promise<Ghosts> {

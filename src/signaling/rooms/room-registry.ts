@@ -116,9 +116,13 @@ export interface RoomRegistry {
   /**
    * Shared registries: when the shared store lost this instance's participants (Redis came
    * back empty), publishes them again from this instance's last copy, those for whom
-   * `isStillHere(socketId, roomId)` holds. The participants restored (none for one process).
+   * `isStillHere(socketId, roomId)` holds: `restored`. The others of that copy left while the
+   * store could not be told (their departure was never announced): `departed`. Both empty
+   * for one process, and when nothing was lost.
    */
-  restoreIfLost(isStillHere: (socketId: string, roomId: string) => boolean): Promise<Participant[]>;
+  restoreIfLost(
+    isStillHere: (socketId: string, roomId: string) => boolean,
+  ): Promise<{ restored: Participant[]; departed: Participant[] }>;
   /**
    * A participant connected to this instance as this instance last saw it, without asking
    * the shared store (a shared registry: its copy from the last heartbeat), for when that
