@@ -710,6 +710,35 @@ describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
     }
   }, 40_000);
 
+  it("replays a live room's history from memory: a late joiner gets it at once while the database is down", async () => {
+    const testApp = await startTestApp({ env: FAST });
+    const [first, late] = await Promise.all([
+      connectSocket(testApp.baseUrl),
+      connectSocket(testApp.baseUrl),
+    ]);
+    try {
+      await joined(first, 'memory-room', 'First');
+      for (const text of ['one', 'two', 'three'])
+        expect((await request(first, 'chat-message', text)).ok).toBe(true);
+      await sleep(300);
+      await testApp.database?.embedded?.stop();
+      const replay = record(late, 'chat-message');
+      const started = Date.now();
+      await joined(late, 'memory-room', 'Late');
+      // No wait for the database (a join waits up to 1 s for it otherwise).
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(replay.map(([text, sender]) => [text, sender])).toEqual([
+        ['one', 'First'],
+        ['two', 'First'],
+        ['three', 'First'],
+      ]);
+    } finally {
+      first.close();
+      late.close();
+      await testApp.close();
+    }
+  }, 30_000);
+
   it('keeps delivering chat live while the database is down', async () => {
     const testApp = await startTestApp({ env: FAST });
     const [a, b] = await Promise.all([

@@ -144,6 +144,10 @@ class InMemoryChatHistory {
     return Promise.resolve();
   }
 
+  forget(): void {
+    // Nothing kept per live room here.
+  }
+
   private paused?: { started: () => void; resumed: Promise<void> };
 
   /** The next history read waits (after it has started) until `resume()`. */

@@ -865,6 +865,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     for (const roomId of new Set(departed.map((left) => left.roomId))) {
       const members = (await this.registry.participants(roomId)).map((member) => member.socketId);
+      if (members.length === 0) this.chat.forget(roomId);
       for (const left of departed) {
         if (left.roomId !== roomId) continue;
         this.logger.debug(`socket ${left.socketId} left its room`);

@@ -54,6 +54,26 @@ interface Unsaved {
   bytes: number;
 }
 
+/** A message as a room's history holds it. */
+interface Entry {
+  id: Types.ObjectId;
+  sentAt: Date;
+  line: StoredChatLine;
+}
+
+/**
+ * One live room's last messages, in memory (one instance only: scaled out, messages sent
+ * through other instances never pass here). `arriving` collects what is recorded while the
+ * room's stored history is first read.
+ */
+interface RecentHistory {
+  entries: Entry[];
+  arriving?: Entry[];
+}
+
+/** At most this many rooms keep their recent history in memory (least recently used go). */
+const RECENT_ROOMS = 5_000;
+
 /**
  * Chat history storage. Recording never delays delivery and costs no database round trip per
  * message: messages wait in a buffer and are written in batches (one insertMany per
@@ -64,8 +84,11 @@ interface Unsaved {
  * never dropped unsaved. Refusals are counted (signaling_chat_messages_shed_total) and logged,
  * throttled. A batch that fails is retried with backoff, so a database outage shorter than the
  * bound loses nothing; its ids are set here, so a retry after a partial write stores no copy.
- * A room's history is the stored messages merged with those still in the buffer. Shutdown
- * writes what is left (flush) before the database connection closes.
+ * A room's history is the stored messages merged with those still in the buffer. On one
+ * instance (no REDIS_URL), a live room's last CHAT_HISTORY_LIMIT messages are also kept in
+ * memory from its first join on, so later joins read no database (scaled out, messages sent
+ * through other instances never pass here: each join reads it). Shutdown writes what is left
+ * (flush) before the database connection closes.
  */
 @Injectable()
 export class ChatHistoryRepository {
@@ -84,6 +107,10 @@ export class ChatHistoryRepository {
   private retryMs = 0;
   /** How many times in a row the database refused the batch at the head of the queue. */
   private refusals = 0;
+  /** Live rooms' recent history (when every message passes through this instance). */
+  private readonly recent = new Map<string, RecentHistory>();
+  private readonly keepsRecent: boolean;
+  private readonly retentionMs: number;
 
   constructor(
     @InjectModel(ChatMessage.name) private readonly messages: Model<ChatMessage>,
@@ -94,6 +121,8 @@ export class ChatHistoryRepository {
     this.historyLimit = signaling.chatHistoryLimit;
     this.maxMessages = signaling.chatBuffer.messages;
     this.maxBytes = signaling.chatBuffer.bytes;
+    this.retentionMs = signaling.chatRetentionSeconds * 1000;
+    this.keepsRecent = !config.get('redis', { infer: true }) && this.historyLimit > 0;
   }
 
   /** How many messages are not stored yet. */
@@ -116,7 +145,16 @@ export class ChatHistoryRepository {
       return false;
     }
     // Orders the messages of one millisecond sent through this instance.
-    this.queued.push({ id: new Types.ObjectId(), line, bytes });
+    const id = new Types.ObjectId();
+    this.queued.push({ id, line, bytes });
+    const recent = this.recent.get(line.room);
+    if (recent) {
+      const { text, senderName, senderSocketId } = line;
+      const entry = { id, sentAt: line.sentAt, line: { text, senderName, senderSocketId } };
+      recent.entries.push(entry);
+      recent.arriving?.push(entry);
+      if (recent.entries.length > this.historyLimit) recent.entries.shift();
+    }
     this.bytes += bytes;
     this.metrics.chatMessagesUnsaved.set(this.unsaved);
     if (this.inFlight) return true;
@@ -132,12 +170,59 @@ export class ChatHistoryRepository {
    */
   async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     if (this.historyLimit === 0) return [];
+    const recent = this.recent.get(room);
+    if (recent && !recent.arriving) {
+      // Most recently used last.
+      this.recent.delete(room);
+      this.recent.set(room, recent);
+      const since = Date.now() - this.retentionMs;
+      return recent.entries
+        .filter(({ sentAt }) => sentAt <= upTo && sentAt.getTime() >= since)
+        .slice(-this.historyLimit)
+        .map(({ line }) => line);
+    }
+    if (!this.keepsRecent || recent) {
+      return (await this.load(room, upTo)).entries.map(({ line }) => line);
+    }
+    // The room's first join here: its history is read once, then kept up to date here.
+    const loading: RecentHistory = { entries: [], arriving: [] };
+    this.recent.set(room, loading);
+    const { entries: loaded, complete } = await this.load(room, upTo);
+    if (this.recent.get(room) === loading) {
+      if (!complete) this.recent.delete(room);
+      else {
+        const seen = new Set(loaded.map(({ id }) => id.toHexString()));
+        const arrived = (loading.arriving ?? []).filter(({ id }) => !seen.has(id.toHexString()));
+        loading.entries = [...loaded, ...arrived].slice(-this.historyLimit);
+        loading.arriving = undefined;
+        while (this.recent.size > RECENT_ROOMS) {
+          const oldest = this.recent.keys().next().value;
+          if (oldest === undefined) break;
+          this.recent.delete(oldest);
+        }
+      }
+    }
+    return loaded.map(({ line }) => line);
+  }
+
+  /** The room has nobody left in it here: its recent history is read again when it is live. */
+  forget(room: string): void {
+    this.recent.delete(room);
+  }
+
+  /**
+   * The room's last messages up to `upTo`: the stored ones merged with those not stored yet,
+   * oldest first; not `complete` when the stored ones could not be read in time.
+   */
+  private async load(room: string, upTo: Date): Promise<{ entries: Entry[]; complete: boolean }> {
     // Taken before the query: a message written meanwhile is in both, and counted once.
     const unsaved = [...this.writing, ...this.queued].filter(
       ({ line }) => line.room === room && line.sentAt <= upTo,
     );
+    let failed = false;
     const stored = await withinTimeLimit(this.read(room, upTo), HISTORY_WAIT_MS).catch(
       (error: unknown) => {
+        failed = true;
         this.unavailable.warn(
           `chat history of a room not available: ${String((error as Error).message)}`,
         );
@@ -146,7 +231,7 @@ export class ChatHistoryRepository {
     );
     if (stored === TIMED_OUT)
       this.unavailable.warn(`chat history of a room not read within ${HISTORY_WAIT_MS} ms`);
-    const byId = new Map<string, { id: Types.ObjectId; sentAt: Date; line: StoredChatLine }>();
+    const byId = new Map<string, Entry>();
     for (const { _id, createdAt, text, senderName, senderSocketId } of stored === TIMED_OUT
       ? []
       : stored) {
@@ -164,14 +249,14 @@ export class ChatHistoryRepository {
         line: { text, senderName, senderSocketId },
       });
     }
-    return [...byId.values()]
+    const entries = [...byId.values()]
       .sort(
         (a, b) =>
           a.sentAt.getTime() - b.sentAt.getTime() ||
           a.id.toHexString().localeCompare(b.id.toHexString()),
       )
-      .slice(-this.historyLimit)
-      .map(({ line }) => line);
+      .slice(-this.historyLimit);
+    return { entries, complete: stored !== TIMED_OUT && !failed };
   }
 
   /**
