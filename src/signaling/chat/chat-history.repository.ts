@@ -5,7 +5,7 @@ import { type Model, Types } from 'mongoose';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
-import { isDatabaseUnavailableError, isDuplicateKeyError } from '../../database/database-errors.js';
+import { isDuplicateKeyError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { ChatMessage } from './chat-message.schema.js';
 
@@ -39,12 +39,6 @@ export const BATCH_MAX_MESSAGES = 500;
 /** Retries of a failed batch back off from the first delay to the last. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
-/**
- * A batch refused for another reason than an unreachable database (which is retried as long as
- * the buffer holds) is tried this many times, then given up (logged, counted as shed), so one
- * bad batch cannot hold back every later message.
- */
-const MAX_REFUSED_TRIES = 5;
 /** What a buffered message costs beyond its strings (object, ids, date), roughly. */
 const MESSAGE_OVERHEAD_BYTES = 200;
 
@@ -105,8 +99,6 @@ export class ChatHistoryRepository {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<boolean>;
   private retryMs = 0;
-  /** How many times in a row the database refused the batch at the head of the queue. */
-  private refusals = 0;
   /** Live rooms' recent history (when every message passes through this instance). */
   private readonly recent = new Map<string, RecentHistory>();
   private readonly keepsRecent: boolean;
@@ -321,8 +313,11 @@ export class ChatHistoryRepository {
   }
 
   /**
-   * One insertMany; a copy already stored by an earlier, partly failed try counts as stored.
-   * False when the batch is to be tried again.
+   * One insertMany. False when the batch is to be tried again: the database did not take it
+   * (unreachable, slow, failing over), however the driver words that. When it answered per
+   * document, the batch is done: the documents it did not refuse are stored, a duplicate is
+   * a copy an earlier, partly failed try stored, and any other refusal is final (given up,
+   * logged and counted as shed) rather than holding back every later message.
    */
   private async insert(batch: Unsaved[]): Promise<boolean> {
     try {
@@ -339,24 +334,20 @@ export class ChatHistoryRepository {
         // Each document was checked as a client message: no casting or validation again.
         { ordered: false, lean: true },
       );
-      this.refusals = 0;
       return true;
     } catch (error) {
-      if (onlyDuplicates(error)) {
-        this.refusals = 0;
-        return true;
-      }
       const reason = String((error as Error).message);
-      if (!isDatabaseUnavailableError(error) && ++this.refusals >= MAX_REFUSED_TRIES) {
-        this.refusals = 0;
-        this.metrics.chatMessagesShed.inc(batch.length);
-        this.logger.error(
-          `${batch.length} chat messages given up, the database refused them: ${reason}`,
-        );
-        return true;
+      const refused = writeErrors(error);
+      if (refused.length === 0) {
+        this.unavailable.warn(`${batch.length} chat messages not stored yet, retrying: ${reason}`);
+        return false;
       }
-      this.unavailable.warn(`${batch.length} chat messages not stored yet, retrying: ${reason}`);
-      return false;
+      const lost = refused.filter((refusal) => !isDuplicateKeyError(refusal)).length;
+      if (lost > 0) {
+        this.metrics.chatMessagesShed.inc(lost);
+        this.logger.error(`${lost} chat messages refused by the database, given up: ${reason}`);
+      }
+      return true;
     }
   }
 
@@ -374,11 +365,10 @@ export class ChatHistoryRepository {
   }
 }
 
-/** A bulk write whose every failure is a duplicate key (those documents are stored). */
-function onlyDuplicates(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
-  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : [];
-  return list.length > 0 && list.every(isDuplicateKeyError);
+/** A bulk write's refusals, one per document the database refused (none: not answered). */
+function writeErrors(error: unknown): unknown[] {
+  const refusals = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  return Array.isArray(refusals) ? refusals : [];
 }
 
 function sleep(ms: number): Promise<void> {
