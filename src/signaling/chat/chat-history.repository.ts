@@ -36,6 +36,8 @@ export const FLUSH_WAIT_MS = 3_000;
 /** A batch is written at most this long after its first message, or once it has this many. */
 export const BATCH_INTERVAL_MS = 50;
 export const BATCH_MAX_MESSAGES = 500;
+/** A backlog (a slow database) is written in larger batches, up to this many messages. */
+const BACKLOG_BATCH_MESSAGES = 5_000;
 /** Retries of a failed batch back off from the first delay to the last. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -288,7 +290,7 @@ export class ChatHistoryRepository {
   /** Writes the next batch; true once it is stored, false when it will be retried. */
   private writeBatch(): Promise<boolean> {
     if (this.inFlight) return this.inFlight;
-    const batch = this.queued.splice(0, BATCH_MAX_MESSAGES);
+    const batch = this.queued.splice(0, BACKLOG_BATCH_MESSAGES);
     if (batch.length === 0) return Promise.resolve(true);
     this.writing = batch;
     const written = this.insert(batch).then((stored) => {

@@ -1,0 +1,298 @@
+/**
+ * bench/chat: persisted chat against the bare relay, in one run.
+ * ROOMS rooms of 2 (default 1,000): in every room one message is in flight at a time; when a
+ * member receives the other's message it answers. Messages per second, p50/p99 latency and
+ * server CPU per message, for our server (per-socket limits lifted, every message stored,
+ * the database as its own process as in production) and for the bare Socket.IO relay
+ * (bench/bare-relay-server.ts, no storage), alternating. Also memory per connected socket
+ * (RSS growth while the sockets connect and join, divided by their number).
+ * Servers run in child processes on loopback; loops are bounded by time and count.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
+const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+const WARMUP_MS = 1500;
+const ROUNDS = 2;
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Target {
+  name: 'ours' | 'bare';
+  url: string;
+  /** The processes whose CPU counts as the server's (ours: the app and its database). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far; NaN where /proc is missing. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resident memory of a process in bytes; NaN where /proc is missing. */
+function rssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function startOurs(): Promise<Target> {
+  const dbPort = await freePort();
+  const database = spawn(
+    process.execPath,
+    [
+      resolve(ROOT, 'packages/embedded-mongo/dist/cli.js'),
+      '--port',
+      String(dbPort),
+      '--data-dir',
+      ':memory:',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const port = await freePort();
+  const app = spawn(process.execPath, [resolve(ROOT, 'dist/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      DB_URI: `mongodb://127.0.0.1:${dbPort}/bench`,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_SOCKET_CHAT: '1000000',
+      RATE_LIMIT_SOCKET_JOINS: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health/ready`);
+  return {
+    name: 'ours',
+    url,
+    pids: [app.pid ?? 0, database.pid ?? 0],
+    stop: async () => {
+      await stopChild(app);
+      await stopChild(database);
+    },
+  };
+}
+
+async function startBare(): Promise<Target> {
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist-bench/bench/bare-relay-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((done) =>
+    child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))),
+  );
+  return {
+    name: 'bare',
+    url: `http://127.0.0.1:${port}`,
+    pids: [child.pid ?? 0],
+    stop: () => stopChild(child),
+  };
+}
+
+async function connectAll(url: string, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let offset = 0; offset < count; offset += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - offset) },
+      () =>
+        new Promise<Socket>((done, fail) => {
+          const socket = io(url, {
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+          });
+          socket.once('connect', () => done(socket));
+          socket.once('connect_error', fail);
+        }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}
+
+async function joinPairs(sockets: Socket[]): Promise<Socket[][]> {
+  const rooms: Socket[][] = [];
+  for (let i = 0; i < sockets.length; i += 2) rooms.push(sockets.slice(i, i + 2));
+  // The second member joins once the first is in: both then hear the second's user-joined.
+  await Promise.all(
+    rooms.map(async ([first, second], r) => {
+      await new Promise<void>((done) => {
+        first.once('user-joined', () => done());
+        first.emit('join-call', `chat-${r}`, 'first');
+      });
+      await new Promise<void>((done) => {
+        second.once('user-joined', () => done());
+        second.emit('join-call', `chat-${r}`, 'second');
+      });
+    }),
+  );
+  return rooms;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface ChatResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  cpuPerMessage: number;
+  bytesPerSocket: number;
+  /** Messages refused because too many waited to be stored (sent again by the bench). */
+  refusedPerSecond: number;
+}
+
+async function measure(target: Target): Promise<ChatResult> {
+  const serverCpu = (): number => target.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const rssBefore = rssBytes(target.pids[0]);
+  const sockets = await connectAll(target.url, ROOMS * 2);
+  const rooms = await joinPairs(sockets);
+  await new Promise((done) => setTimeout(done, 500));
+  const bytesPerSocket = (rssBytes(target.pids[0]) - rssBefore) / sockets.length;
+  let measuring = false;
+  let running = true;
+  let delivered = 0;
+  let refused = 0;
+  const latencies: number[] = [];
+  for (const [first, second] of rooms) {
+    // Each message reaches both members; the one who did not send it answers.
+    for (const [socket, other] of [
+      [first, second],
+      [second, first],
+    ]) {
+      socket.on('chat-message', (text: string, _sender: string, senderId: string) => {
+        if (senderId !== other.id) return;
+        const sentAt = Number(text.slice(text.lastIndexOf(' ') + 1));
+        if (measuring) {
+          delivered += 1;
+          if (delivered % 5 === 0) latencies.push(performance.now() - sentAt);
+        }
+        if (running) socket.emit('chat-message', `reply at ${performance.now()}`);
+      });
+      // Refused (too many wait to be stored): sent again shortly, as a user would.
+      socket.on('signaling-error', (event: string) => {
+        if (event !== 'chat-message') return;
+        if (measuring) refused += 1;
+        setTimeout(() => {
+          if (running) socket.emit('chat-message', `again at ${performance.now()}`);
+        }, 20);
+      });
+    }
+  }
+  for (const [first] of rooms) first.emit('chat-message', `hello at ${performance.now()}`);
+  await new Promise((done) => setTimeout(done, WARMUP_MS));
+  measuring = true;
+  const started = performance.now();
+  const cpuBefore = serverCpu();
+  await new Promise((done) => setTimeout(done, MEASURE_MS));
+  measuring = false;
+  const cpuUsed = serverCpu() - cpuBefore;
+  const elapsed = performance.now() - started;
+  running = false;
+  await new Promise((done) => setTimeout(done, 300));
+  for (const socket of sockets) socket.close();
+  await new Promise((done) => setTimeout(done, 1_000));
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: delivered / (elapsed / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuPerMessage: (cpuUsed * 1e6) / delivered,
+    bytesPerSocket,
+    refusedPerSecond: refused / (elapsed / 1000),
+  };
+}
+
+async function main(): Promise<void> {
+  const results: Record<Target['name'], ChatResult[]> = { ours: [], bare: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const start of round % 2 === 0 ? [startOurs, startBare] : [startBare, startOurs]) {
+      const target = await start();
+      try {
+        results[target.name].push(await measure(target));
+      } finally {
+        await target.stop();
+      }
+    }
+  }
+  const mean = (name: Target['name'], key: keyof ChatResult): number =>
+    results[name].reduce((sum, result) => sum + result[key], 0) / results[name].length;
+  const line = (name: Target['name']): string =>
+    `  ${name}: ${mean(name, 'rate').toFixed(0)} messages/s, p50 ${mean(name, 'p50').toFixed(1)} ms, p99 ${mean(name, 'p99').toFixed(1)} ms, ${mean(name, 'cpuPerMessage').toFixed(1)} µs server CPU/message, ${(mean(name, 'bytesPerSocket') / 1024).toFixed(1)} KB/socket, ${mean(name, 'refusedPerSecond').toFixed(0)} refused/s`;
+  const ratio = (key: keyof ChatResult): number => mean('ours', key) / mean('bare', key);
+  console.log(
+    `chat benchmark: ${ROOMS} rooms of 2, one message in flight per room, every message stored (ours), ${ROUNDS} rounds of ${MEASURE_MS / 1000}s`,
+  );
+  console.log(line('ours'));
+  console.log(line('bare'));
+  const verdict = (ok: boolean): string => (ok ? 'OK' : 'OFF TARGET');
+  console.log(
+    `  messages/s ours/bare:  ${ratio('rate').toFixed(2)} (target >= 0.7) ${verdict(ratio('rate') >= 0.7)}`,
+  );
+  console.log(
+    `  p99 ours/bare:         ${ratio('p99').toFixed(2)} (target <= 1.5) ${verdict(ratio('p99') <= 1.5)}`,
+  );
+  console.log(`  CPU/message ours/bare: ${ratio('cpuPerMessage').toFixed(2)} (app and database)`);
+  console.log(
+    `  memory/socket ours/bare: ${ratio('bytesPerSocket').toFixed(2)} (target <= 1.3) ${verdict(ratio('bytesPerSocket') <= 1.3)}`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
