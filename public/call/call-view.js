@@ -77,6 +77,12 @@ export class CallView {
   #participants;
   #lobby;
   #title = h('p', { class: 'meeting-title', hidden: true });
+  /** Shown while the page's own connection is down and coming back. */
+  #reconnecting = h(
+    'p',
+    { id: 'reconnecting', class: 'banner', role: 'status', hidden: true },
+    'Reconnecting… your call goes on meanwhile.',
+  );
   #lockedBadge = h('span', { class: 'badge locked', hidden: true }, 'Locked');
   #hostPasscode = h('p', { class: 'hint', hidden: true });
   #invite;
@@ -141,6 +147,7 @@ export class CallView {
       h(
         'div',
         {},
+        this.#reconnecting,
         this.#grid,
         h(
           'div',
@@ -211,6 +218,11 @@ export class CallView {
       this.#waitingScreen,
       this.#root,
     );
+  }
+
+  /** @param {boolean} reconnecting the page's connection dropped and is coming back */
+  showReconnecting(reconnecting) {
+    this.#reconnecting.hidden = !reconnecting;
   }
 
   /**

@@ -178,12 +178,16 @@ class Call {
 
   #listen() {
     const signaling = this.#signaling;
-    signaling.onConnect(() => void this.#join());
+    signaling.onConnect(() => {
+      this.#view.showReconnecting(false);
+      void this.#join();
+    });
     signaling.onConnectError((error) => say(`Connection problem: ${error.message}`));
     signaling.onDisconnect((willReconnect) => {
       this.#joined = false;
       this.#view.showJoined(undefined);
       // The peer connections stay: media flows peer to peer and usually survives a blip.
+      this.#view.showReconnecting(willReconnect);
       if (willReconnect) say('Disconnected, reconnecting…');
     });
     signaling.on('participant-reconnecting', (id) => {

@@ -145,7 +145,9 @@ describe('Reference web client in Chromium', () => {
     const online = { latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
     await cdp.send('Network.emulateNetworkConditions', { offline: true, ...online });
     await second.locator('[data-self]').waitFor({ state: 'detached', timeout: 10_000 });
-    // The others are told it is reconnecting, and keep its tile and its video.
+    // The page says so...
+    await second.locator('#reconnecting[role="status"]').waitFor({ state: 'visible' });
+    // ...and the others are told it is reconnecting, and keep its tile and its video.
     await first.locator(`[data-peer="${before}"][data-reconnecting]`).waitFor({ timeout: 10_000 });
     const [firstSees, secondSees] = [
       await playedAt(first, before),
@@ -158,6 +160,7 @@ describe('Reference web client in Chromium', () => {
 
     // Socket.IO recovers the connection: the same socket id, in the room, with its peers.
     expect(await selfId(second, undefined, 20_000)).toBe(before);
+    expect(await second.locator('#reconnecting').isVisible()).toBe(false);
     await first.locator(`[data-peer="${before}"]:not([data-reconnecting])`).waitFor();
     await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
     expect(await first.evaluate(() => (window as unknown as { leftTiles: number }).leftTiles)).toBe(
