@@ -126,6 +126,52 @@ describe('Two instances behind one Redis behave as one service', () => {
     expect((await leftOnB)[0]).toBe(carolId);
   });
 
+  it('gives late joiners on the node chat goes through the history first, then live chat, each message once, in order', async () => {
+    // Scaled out, a room broadcast reaches the sender's own instance only once Redis took it:
+    // a joiner arriving meanwhile must get such a message once, from the history.
+    const talkers = [await connect(nodeA), await connect(nodeA)];
+    for (const [i, talker] of talkers.entries()) {
+      expect((await request(talker, 'join-call', 'replay-room', `Talker ${i}`)).ok).toBe(true);
+    }
+    const sent: string[] = [];
+    const say = async (i: number, text: string): Promise<void> => {
+      expect((await request(talkers[i % 2], 'chat-message', text)).ok).toBe(true);
+      sent.push(text);
+    };
+    for (let i = 0; i < 10; i++) await say(i, `before ${i}`);
+    // Joiners arrive while both talkers keep chatting (sends are not awaited one by one).
+    let talking = true;
+    const chatter = Promise.all(
+      [0, 1].map(async (i) => {
+        for (let n = 0; talking && n < 100; n++) await say(i, `during ${i}.${n}`);
+      }),
+    );
+    const joiners = await Promise.all([connect(nodeA), connect(nodeA), connect(nodeA)]);
+    const heard = joiners.map((joiner) => record(joiner, 'chat-message'));
+    await Promise.all(
+      joiners.map(async (joiner, i) => {
+        expect((await request(joiner, 'join-call', 'replay-room', `Late ${i}`)).ok).toBe(true);
+      }),
+    );
+    talking = false;
+    await chatter;
+    await say(0, 'after');
+    await eventually(() => heard.every((events) => events.some(([text]) => text === 'after')));
+    for (const events of heard) {
+      const texts = events.map(([text]) => text);
+      // Once each, in the order the server took them, nothing missing in between: the end of
+      // `sent` (whose order is the acknowledgements' order).
+      expect(new Set(texts).size).toBe(texts.length);
+      expect(texts).toContain('before 0');
+      expect([...texts].sort()).toEqual([...sent.slice(sent.indexOf('before 0'))].sort());
+      // Each talker's messages in the order it sent them.
+      for (const i of [0, 1]) {
+        const own = sent.filter((text) => text.startsWith(`during ${i}.`));
+        expect(texts.filter((text) => text.startsWith(`during ${i}.`))).toEqual(own);
+      }
+    }
+  });
+
   it('accepts a token issued by one node on the other', async () => {
     const register = await fetch(`${nodeA.url}/api/v1/auth/register`, {
       method: 'POST',

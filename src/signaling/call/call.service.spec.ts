@@ -75,6 +75,15 @@ class RecordingNotifier implements RoomNotifier {
     for (const socketId of this.members.get(roomId) ?? []) this.deliver(socketId, [event, ...args]);
   }
 
+  toRoomDelivered<E extends ServerEventName>(
+    roomId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): Promise<void> {
+    this.toRoom(roomId, event, ...args);
+    return Promise.resolve();
+  }
+
   toRoomExcept<E extends ServerEventName>(
     roomId: string,
     exceptSocketId: string,

@@ -74,6 +74,8 @@ const MODERATORS: readonly Role[] = ['host', 'cohost'];
 /** How long a join into a meeting-code room waits for the meeting's settings. */
 const RULES_WAIT_MS = 2_000;
 
+/** How many rounds of in-flight chat deliveries a join waits for (a flood cannot hold it). */
+const MAX_CHAT_WAITS = 10;
 /** A dropped socket's time away is ended this long after its deadline (clock slack). */
 const AWAY_SWEEP_SLACK_MS = 50;
 
@@ -153,6 +155,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   /** How long a dropped socket keeps its place (0: none), and the timers that end it here. */
   private readonly graceMs: number;
   private readonly awayTimers = new Set<NodeJS.Timeout>();
+  /** Per room, chat messages whose delivery to this instance's members is still under way. */
+  private readonly chatInFlight = new Map<string, Set<Promise<void>>>();
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -298,6 +302,12 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (outcome.left) {
       this.notifier.unsubscribe(socketId, outcome.left.roomId);
       await this.announceLeft(outcome.left);
+    }
+    // A message sent here whose delivery to this instance's members is still under way (it
+    // waits for Redis, scaled out) would reach the entrant live and from the history: the
+    // entrant subscribes once none is, so those are history only.
+    for (let tries = 0; tries < MAX_CHAT_WAITS && this.chatInFlight.has(roomId); tries++) {
+      await Promise.all([...(this.chatInFlight.get(roomId) ?? [])]);
     }
     // Messages sent before this instant reach the entrant from the history; later ones live.
     // Chat sent through this instance from now on is stamped after it, and what was already
@@ -670,13 +680,22 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       throw new SignalingFailure('rate-limited', 'chat is busy, send your message again shortly');
     }
     this.lastSentAt = Math.max(this.lastSentAt, sentAt.getTime());
-    this.notifier.toRoom(
-      participant.roomId,
+    const roomId = participant.roomId;
+    const delivery = this.notifier.toRoomDelivered(
+      roomId,
       'chat-message',
       message.text,
       senderName,
       caller.socketId,
     );
+    let inFlight = this.chatInFlight.get(roomId);
+    if (!inFlight) this.chatInFlight.set(roomId, (inFlight = new Set()));
+    inFlight.add(delivery);
+    void delivery.finally(() => {
+      inFlight.delete(delivery);
+      if (inFlight.size === 0 && this.chatInFlight.get(roomId) === inFlight)
+        this.chatInFlight.delete(roomId);
+    });
     this.metrics.chatMessages.inc();
   }
 

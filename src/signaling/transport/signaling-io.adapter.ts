@@ -10,11 +10,16 @@ import type { AppConfig } from '../../config/configuration.js';
 /** How long start-up waits for Redis before serving anyway (the clients keep retrying). */
 const REDIS_READY_WAIT_MS = 5_000;
 
+/** How long a publish may wait for Redis before the adapter gives up on it. */
+const PUBLISH_TIMEOUT_MS = 1_000;
+
 /**
  * About how many packets the stream keeps (XADD MAXLEN ~): a socket recovers only if the
  * packets since its last one are still there (otherwise it joins again as a new socket).
- * 20,000 covers a 30 s grace window at over 600 broadcasts a second, for at most some tens
- * of MB of Redis memory (signals carry SDP of a few KB).
+ * The stream carries room broadcasts and messages to sockets on another instance (messages
+ * to a socket connected here are written directly). 20,000 covers a 30 s grace window at over
+ * 600 such packets a second, for at most some tens of MB of Redis memory (signals carry SDP
+ * of a few KB).
  */
 const STREAM_MAX_LENGTH = 20_000;
 
@@ -52,6 +57,9 @@ export class SignalingIoAdapter extends IoAdapter {
     const url = this.config.redis.url;
     const publisher = createRedisClient(url, 'Socket.IO adapter (publish)', {
       enableOfflineQueue: false,
+      // A Redis that hangs (connection open, no answers) must not hold this instance's own
+      // deliveries, which wait for the XADD: after this, they go out anyway.
+      commandTimeout: PUBLISH_TIMEOUT_MS,
     });
     let readers = 0;
     // The adapter duplicates it for its stream reader and its subscriber: patient clients.

@@ -367,7 +367,8 @@ export class SignalingGateway
   ): void {
     this.metrics.rejectedEvents.inc({ event, reason: error.code });
     if (ack) ack({ ok: false, error });
-    else socket.emit('signaling-error', event, error);
+    // Written here at once (socket.emit would wait for Redis when scaled out).
+    else this.server?.local.to(socket.id).emit('signaling-error', event, error);
   }
 
   /**

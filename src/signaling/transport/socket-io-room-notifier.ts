@@ -12,11 +12,14 @@ export function channelOf(roomId: string): string {
 }
 
 const ROOM_CHANNEL_PREFIX = 'room:';
+/** socket.io-parser's PacketType.EVENT. */
+const EVENT_PACKET = 2;
 
 /**
  * The RoomNotifier over Socket.IO. Broadcasts go through the server's adapter, so with the
- * Redis adapter they reach members on every instance; a message for one socket connected here
- * is written to it directly, without a trip through Redis.
+ * Redis adapter they reach members on every instance (this instance's members once Redis
+ * stored them); a message for one socket connected here is written to it directly, at once,
+ * without a trip through Redis.
  */
 @Injectable()
 export class SocketIoRoomNotifier implements RoomNotifier {
@@ -104,6 +107,20 @@ export class SocketIoRoomNotifier implements RoomNotifier {
       .emit(event, ...args);
   }
 
+  toRoomDelivered<E extends ServerEventName>(
+    roomId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): Promise<void> {
+    // What io.to(room).emit(...) does, keeping the adapter's promise (the Redis adapter
+    // delivers to this instance's sockets once Redis took the message; in memory at once).
+    const delivered: unknown = this.io().sockets.adapter.broadcast(
+      { type: EVENT_PACKET, data: [event, ...args], nsp: '/' },
+      { rooms: new Set([channelOf(roomId)]), except: new Set(), flags: {} },
+    );
+    return Promise.resolve(delivered).then(() => undefined);
+  }
+
   toRoomExcept<E extends ServerEventName>(
     roomId: string,
     exceptSocketId: string,
@@ -134,12 +151,27 @@ export class SocketIoRoomNotifier implements RoomNotifier {
     event: E,
     ...args: ServerEventArgs<E>
   ): void {
-    const socket = this.local(socketId);
-    if (socket) socket.emit(event, ...args);
+    if (this.local(socketId)) this.toLocalSocket(socketId, event, ...args);
     else
       this.io()
         .to(socketId)
         .emit(event, ...args);
+  }
+
+  /**
+   * Written to a socket connected here at once. Not socket.emit(): with connection state
+   * recovery on, Socket.IO routes even that through the adapter, and the Redis streams adapter
+   * delivers only once Redis stored it, so a direct message (the replayed history, a signal)
+   * could be overtaken by what follows it and would wait on Redis.
+   */
+  private toLocalSocket<E extends ServerEventName>(
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    this.io()
+      .local.to(socketId)
+      .emit(event, ...args);
   }
 
   private local(socketId: string): ReturnType<SignalingServer['sockets']['sockets']['get']> {

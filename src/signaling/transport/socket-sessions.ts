@@ -106,7 +106,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     const timer = setTimeout(
       () => {
         if (Date.now() >= expiresAt) {
-          socket.emit('session-ended', 'token-expired');
+          // At once, before the disconnect (socket.emit would wait for Redis, scaled out).
+          this.server?.local.to(socket.id).emit('session-ended', 'token-expired');
           socket.disconnect(true);
         } else {
           this.scheduleExpiry(socket, expiresAt);
