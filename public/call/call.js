@@ -185,6 +185,8 @@ class Call {
     signaling.onConnectError((error) => say(`Connection problem: ${error.message}`));
     signaling.onDisconnect((willReconnect) => {
       this.#joined = false;
+      // A join cut short: its replay skipping must not outlive it.
+      this.#replayed = undefined;
       this.#view.showJoined(undefined);
       // The peer connections stay: media flows peer to peer and usually survives a blip.
       this.#view.showReconnecting(willReconnect);

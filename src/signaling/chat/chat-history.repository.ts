@@ -33,11 +33,10 @@ export interface StoredChatLine {
 export const HISTORY_WAIT_MS = 1_000;
 /** How long shutdown keeps trying to store what is still unsaved. */
 export const FLUSH_WAIT_MS = 3_000;
-/** A batch is written at most this long after its first message, or once it has this many. */
-export const BATCH_INTERVAL_MS = 50;
-export const BATCH_MAX_MESSAGES = 500;
-/** A backlog (a slow database) is written in larger batches, up to this many messages. */
-const BACKLOG_BATCH_MESSAGES = 5_000;
+/** One write takes at most this many messages (a backlog is written in several). */
+const MAX_BATCH_MESSAGES = 5_000;
+/** A write the database has not answered in this time is tried again (same ids: no copy). */
+const WRITE_WAIT_MS = 10_000;
 /** Retries of a failed batch back off from the first delay to the last. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -65,15 +64,27 @@ interface Entry {
 interface RecentHistory {
   entries: Entry[];
   arriving?: Entry[];
+  /** What its entries hold, roughly (see entryBytes). */
+  bytes: number;
 }
 
-/** At most this many rooms keep their recent history in memory (least recently used go). */
+/**
+ * Recent history is kept for at most this many rooms and bytes in all (the least recently
+ * used rooms go first).
+ */
 const RECENT_ROOMS = 5_000;
+const RECENT_BYTES = 64 * 1024 * 1024;
+
+/** What a kept message costs, roughly (UTF-16 strings and the objects around them). */
+function entryBytes({ line }: Entry): number {
+  return MESSAGE_OVERHEAD_BYTES + 2 * (line.text.length + line.senderName.length);
+}
 
 /**
  * Chat history storage. Recording never delays delivery and costs no database round trip per
- * message: messages wait in a buffer and are written in batches (one insertMany per
- * BATCH_INTERVAL_MS or per BATCH_MAX_MESSAGES, whichever comes first). The buffer is bounded
+ * message: messages wait in a buffer and are written in batches, one insertMany at a time
+ * (group commit: a message is written at once when no write is in flight, and the messages
+ * that arrive during a write go together in the next one). The buffer is bounded
  * in messages and bytes (CHAT_BUFFER_MESSAGES, CHAT_BUFFER_BYTES): when it is full, record()
  * refuses the message, which is then not delivered either (the sender is told to slow down):
  * overload or a long database outage can never exhaust memory, and a delivered message is
@@ -103,6 +114,7 @@ export class ChatHistoryRepository {
   private retryMs = 0;
   /** Live rooms' recent history (when every message passes through this instance). */
   private readonly recent = new Map<string, RecentHistory>();
+  private recentBytes = 0;
   private readonly keepsRecent: boolean;
   private readonly retentionMs: number;
 
@@ -147,13 +159,16 @@ export class ChatHistoryRepository {
       const entry = { id, sentAt: line.sentAt, line: { text, senderName, senderSocketId } };
       recent.entries.push(entry);
       recent.arriving?.push(entry);
-      if (recent.entries.length > this.historyLimit) recent.entries.shift();
+      this.keptBytes(recent, entryBytes(entry));
+      const dropped =
+        recent.entries.length > this.historyLimit ? recent.entries.shift() : undefined;
+      if (dropped) this.keptBytes(recent, -entryBytes(dropped));
+      this.trimRecent(line.room);
     }
     this.bytes += bytes;
     this.metrics.chatMessagesUnsaved.set(this.unsaved);
-    if (this.inFlight) return true;
-    if (this.queued.length >= BATCH_MAX_MESSAGES) this.writeSoon(0);
-    else this.writeSoon(this.retryMs || BATCH_INTERVAL_MS);
+    // In the write after the one in flight, or after the retry already planned.
+    if (!this.inFlight) this.writeSoon(this.retryMs);
     return true;
   }
 
@@ -179,7 +194,7 @@ export class ChatHistoryRepository {
       return (await this.load(room, upTo)).entries.map(({ line }) => line);
     }
     // The room's first join here: its history is read once, then kept up to date here.
-    const loading: RecentHistory = { entries: [], arriving: [] };
+    const loading: RecentHistory = { entries: [], arriving: [], bytes: 0 };
     this.recent.set(room, loading);
     const { entries: loaded, complete } = await this.load(room, upTo);
     if (this.recent.get(room) === loading) {
@@ -189,11 +204,11 @@ export class ChatHistoryRepository {
         const arrived = (loading.arriving ?? []).filter(({ id }) => !seen.has(id.toHexString()));
         loading.entries = [...loaded, ...arrived].slice(-this.historyLimit);
         loading.arriving = undefined;
-        while (this.recent.size > RECENT_ROOMS) {
-          const oldest = this.recent.keys().next().value;
-          if (oldest === undefined) break;
-          this.recent.delete(oldest);
-        }
+        this.keptBytes(
+          loading,
+          loading.entries.reduce((sum, entry) => sum + entryBytes(entry), 0) - loading.bytes,
+        );
+        this.trimRecent(room);
       }
     }
     return loaded.map(({ line }) => line);
@@ -201,7 +216,23 @@ export class ChatHistoryRepository {
 
   /** The room has nobody left in it here: its recent history is read again when it is live. */
   forget(room: string): void {
+    const recent = this.recent.get(room);
+    if (!recent) return;
+    this.recentBytes -= recent.bytes;
     this.recent.delete(room);
+  }
+
+  private keptBytes(recent: RecentHistory, change: number): void {
+    recent.bytes += change;
+    this.recentBytes += change;
+  }
+
+  /** Within RECENT_ROOMS and RECENT_BYTES: the least recently used rooms but `keep` go. */
+  private trimRecent(keep: string): void {
+    for (const [room] of this.recent) {
+      if (this.recent.size <= RECENT_ROOMS && this.recentBytes <= RECENT_BYTES) return;
+      if (room !== keep) this.forget(room);
+    }
   }
 
   /**
@@ -276,10 +307,7 @@ export class ChatHistoryRepository {
   }
 
   private writeSoon(delayMs: number): void {
-    if (this.timer) {
-      if (delayMs > 0) return;
-      clearTimeout(this.timer);
-    }
+    if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writeBatch();
@@ -290,7 +318,7 @@ export class ChatHistoryRepository {
   /** Writes the next batch; true once it is stored, false when it will be retried. */
   private writeBatch(): Promise<boolean> {
     if (this.inFlight) return this.inFlight;
-    const batch = this.queued.splice(0, BACKLOG_BATCH_MESSAGES);
+    const batch = this.queued.splice(0, MAX_BATCH_MESSAGES);
     if (batch.length === 0) return Promise.resolve(true);
     this.writing = batch;
     const written = this.insert(batch).then((stored) => {
@@ -304,10 +332,7 @@ export class ChatHistoryRepository {
         this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs ? this.retryMs * 2 : RETRY_FIRST_MS);
       }
       this.metrics.chatMessagesUnsaved.set(this.unsaved);
-      if (this.queued.length > 0) {
-        const full = this.queued.length >= BATCH_MAX_MESSAGES;
-        this.writeSoon(stored ? (full ? 0 : BATCH_INTERVAL_MS) : this.retryMs);
-      }
+      if (this.queued.length > 0) this.writeSoon(this.retryMs);
       return stored;
     });
     this.inFlight = written;
@@ -323,19 +348,28 @@ export class ChatHistoryRepository {
    */
   private async insert(batch: Unsaved[]): Promise<boolean> {
     try {
-      await this.messages.insertMany(
-        batch.map(({ id, line }) => ({
-          _id: id,
-          room: line.room,
-          text: line.text,
-          senderName: line.senderName,
-          senderSocketId: line.senderSocketId,
-          ...(line.userId ? { userId: new Types.ObjectId(line.userId) } : {}),
-          createdAt: line.sentAt,
-        })),
-        // Each document was checked as a client message: no casting or validation again.
-        { ordered: false, lean: true },
+      const answered = await withinTimeLimit(
+        this.messages.insertMany(
+          batch.map(({ id, line }) => ({
+            _id: id,
+            room: line.room,
+            text: line.text,
+            senderName: line.senderName,
+            senderSocketId: line.senderSocketId,
+            ...(line.userId ? { userId: new Types.ObjectId(line.userId) } : {}),
+            createdAt: line.sentAt,
+          })),
+          // Each document was checked as a client message: no casting or validation again.
+          { ordered: false, lean: true },
+        ),
+        WRITE_WAIT_MS,
       );
+      if (answered === TIMED_OUT) {
+        this.unavailable.warn(
+          `${batch.length} chat messages not stored in ${WRITE_WAIT_MS} ms, retrying`,
+        );
+        return false;
+      }
       return true;
     } catch (error) {
       const reason = String((error as Error).message);

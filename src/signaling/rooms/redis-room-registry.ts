@@ -376,6 +376,9 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   async leave(socketId: string): Promise<Participant | undefined> {
     const fields = await this.redis.registryLeave(this.prefix, socketId);
+    // Recorded (and so announced by the caller): never one of the departures restoreIfLost
+    // would announce.
+    this.published.delete(socketId);
     return fields.length > 0 ? toParticipant(socketId, fields) : undefined;
   }
 
@@ -487,6 +490,7 @@ export class RedisRoomRegistry implements RoomRegistry {
 
   async removeExpiredAway(now: number): Promise<Participant[]> {
     const removed = await this.redis.registryRemoveExpiredAway(this.prefix, String(now));
+    for (const [socketId] of removed) this.published.delete(socketId);
     return removed.map(([socketId, fields]) => toParticipant(socketId, fields));
   }
 
@@ -546,7 +550,6 @@ export class RedisRoomRegistry implements RoomRegistry {
       const flat = Object.entries(fields).flat();
       if (!isStillHere(socketId, fields.roomId)) {
         departed.push(toParticipant(socketId, flat));
-        this.published.delete(socketId);
       } else if (
         (await this.redis.registryRestore(this.prefix, socketId, this.nodeId, ...flat)) === 1
       ) {
@@ -554,6 +557,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       }
     }
     await this.redis.set(this.aliveKey, '1');
+    for (const { socketId } of departed) this.published.delete(socketId);
     return { restored, departed };
   }
 
