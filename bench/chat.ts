@@ -8,18 +8,26 @@
  * (RSS growth while the sockets connect and join, divided by their number).
  * Servers run in child processes on loopback; loops are bounded by time and count.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import {
+  connectAll,
+  cpuSeconds,
+  freePort,
+  percentile,
+  ROOT,
+  rssBytes,
+  startBareRelay,
+  stopChild,
+  waitUntilOk,
+} from './support.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const WARMUP_MS = 1500;
 const ROUNDS = 2;
-const ROOT = resolve(import.meta.dirname, '../..');
 
 interface Target {
   name: 'ours' | 'bare';
@@ -27,63 +35,6 @@ interface Target {
   /** The processes whose CPU counts as the server's (ours: the app and its database). */
   pids: number[];
   stop(): Promise<void>;
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far; NaN where /proc is missing. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Resident memory of a process in bytes; NaN where /proc is missing. */
-function rssBytes(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`${url} never answered`);
 }
 
 async function startOurs(): Promise<Target> {
@@ -112,7 +63,7 @@ async function startOurs(): Promise<Target> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health/ready`);
+  await waitUntilOk(`${url}/health/ready`);
   return {
     name: 'ours',
     url,
@@ -125,39 +76,8 @@ async function startOurs(): Promise<Target> {
 }
 
 async function startBare(): Promise<Target> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist-bench/bench/bare-relay-server.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((done) =>
-    child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))),
-  );
-  return {
-    name: 'bare',
-    url: `http://127.0.0.1:${port}`,
-    pids: [child.pid ?? 0],
-    stop: () => stopChild(child),
-  };
-}
-
-async function connectAll(url: string, count: number): Promise<Socket[]> {
-  const sockets: Socket[] = [];
-  for (let offset = 0; offset < count; offset += 100) {
-    const batch = Array.from(
-      { length: Math.min(100, count - offset) },
-      () =>
-        new Promise<Socket>((done, fail) => {
-          const socket = io(url, {
-            transports: ['websocket'],
-            forceNew: true,
-            reconnection: false,
-          });
-          socket.once('connect', () => done(socket));
-          socket.once('connect_error', fail);
-        }),
-    );
-    sockets.push(...(await Promise.all(batch)));
-  }
-  return sockets;
+  const relay = await startBareRelay();
+  return { name: 'bare', url: relay.url, pids: [relay.pid], stop: () => relay.stop() };
 }
 
 async function joinPairs(sockets: Socket[]): Promise<Socket[][]> {
@@ -177,10 +97,6 @@ async function joinPairs(sockets: Socket[]): Promise<Socket[][]> {
     }),
   );
   return rooms;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 interface ChatResult {

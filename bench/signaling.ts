@@ -9,61 +9,32 @@
  * - Chat fan-out: the cost per message with 10 active rooms while 10 or 1,000 rooms exist.
  * Servers run in child processes on loopback; loops are bounded by time and count.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import {
+  connectAll,
+  cpuSeconds,
+  freePort,
+  percentile,
+  ROOT,
+  startBareRelay,
+  stopChild,
+  waitUntilOk,
+} from './support.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
 const PER_ROOM = Number(process.env.BENCH_PER_ROOM ?? 5);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const WARMUP_MS = 1500;
 const ROUNDS = 2;
-const ROOT = resolve(import.meta.dirname, '../..');
 
 interface Target {
   name: string;
   url: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far; NaN where /proc is missing. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After "pid (command) ": state is field 0, utime field 11, stime field 12.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-  });
 }
 
 async function startOurs(extraEnv: Record<string, string> = {}): Promise<Target> {
@@ -84,14 +55,7 @@ async function startOurs(extraEnv: Record<string, string> = {}): Promise<Target>
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break;
-    } catch {
-      // starting
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  await waitUntilOk(`http://127.0.0.1:${port}/health/ready`);
   return {
     name: 'ours',
     url: `http://127.0.0.1:${port}`,
@@ -101,41 +65,7 @@ async function startOurs(extraEnv: Record<string, string> = {}): Promise<Target>
 }
 
 async function startBare(): Promise<Target> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist-bench/bench/bare-relay-server.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((done) =>
-    child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))),
-  );
-  return {
-    name: 'bare',
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid ?? 0,
-    stop: () => stopChild(child),
-  };
-}
-
-/** `count` sockets, spread round-robin over `urls` (so every room spans all servers). */
-async function connectAll(urls: string | string[], count: number): Promise<Socket[]> {
-  const targets = Array.isArray(urls) ? urls : [urls];
-  const sockets: Socket[] = [];
-  for (let offset = 0; offset < count; offset += 100) {
-    const batch = Array.from(
-      { length: Math.min(100, count - offset) },
-      (_, i) =>
-        new Promise<Socket>((done, fail) => {
-          const socket = io(targets[(offset + i) % targets.length], {
-            transports: ['websocket'],
-            forceNew: true,
-            reconnection: false,
-          });
-          socket.once('connect', () => done(socket));
-          socket.once('connect_error', fail);
-        }),
-    );
-    sockets.push(...(await Promise.all(batch)));
-  }
-  return sockets;
+  return { name: 'bare', ...(await startBareRelay()) };
 }
 
 async function joinRooms(sockets: Socket[], perRoom: number, prefix: string): Promise<Socket[][]> {
@@ -158,10 +88,6 @@ async function joinRooms(sockets: Socket[], perRoom: number, prefix: string): Pr
 /** Lets the server finish handling the disconnects before the next measurement. */
 function settle(): Promise<void> {
   return new Promise((done) => setTimeout(done, 1_000));
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 interface SignalResult {
