@@ -198,7 +198,7 @@ export class ChatHistoryRepository {
     this.recent.set(room, loading);
     const { entries: loaded, complete } = await this.load(room, upTo);
     if (this.recent.get(room) === loading) {
-      if (!complete) this.recent.delete(room);
+      if (!complete) this.forget(room);
       else {
         const seen = new Set(loaded.map(({ id }) => id.toHexString()));
         const arrived = (loading.arriving ?? []).filter(({ id }) => !seen.has(id.toHexString()));
