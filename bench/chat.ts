@@ -5,7 +5,9 @@
  * server CPU per message, for our server (per-socket limits lifted, every message stored,
  * the database as its own process as in production) and for the bare Socket.IO relay
  * (bench/bare-relay-server.ts, no storage), alternating. Also memory per connected socket
- * (RSS growth while the sockets connect and join, divided by their number).
+ * (RSS growth while the sockets connect and join, divided by their number), and the servers'
+ * memory under the load (its end and its growth over the last half: BENCH_SECONDS=600
+ * BENCH_ROUNDS=1 shows whether it levels off).
  * Servers run in child processes on loopback; loops are bounded by time and count.
  */
 import { spawn } from 'node:child_process';
@@ -27,7 +29,7 @@ import {
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const WARMUP_MS = 1500;
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 interface Target {
   name: 'ours' | 'bare';
@@ -107,6 +109,9 @@ interface ChatResult {
   bytesPerSocket: number;
   /** Messages refused because too many waited to be stored (sent again by the bench). */
   refusedPerSecond: number;
+  /** The server's resident memory at the end of the load, and its growth over the last half. */
+  rssEnd: number;
+  rssLastHalfGrowth: number;
 }
 
 async function measure(target: Target): Promise<ChatResult> {
@@ -151,7 +156,11 @@ async function measure(target: Target): Promise<ChatResult> {
   measuring = true;
   const started = performance.now();
   const cpuBefore = serverCpu();
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(rssBytes(target.pids[0])), 1_000);
   await new Promise((done) => setTimeout(done, MEASURE_MS));
+  clearInterval(sampler);
+  rss.push(rssBytes(target.pids[0]));
   measuring = false;
   const cpuUsed = serverCpu() - cpuBefore;
   const elapsed = performance.now() - started;
@@ -167,6 +176,8 @@ async function measure(target: Target): Promise<ChatResult> {
     cpuPerMessage: (cpuUsed * 1e6) / delivered,
     bytesPerSocket,
     refusedPerSecond: refused / (elapsed / 1000),
+    rssEnd: rss[rss.length - 1],
+    rssLastHalfGrowth: rss[rss.length - 1] - rss[Math.floor((rss.length - 1) / 2)],
   };
 }
 
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
   const line = (name: Target['name']): string =>
     `  ${name}: ${mean(name, 'rate').toFixed(0)} messages/s, p50 ${mean(name, 'p50').toFixed(1)} ms, p99 ${mean(name, 'p99').toFixed(1)} ms, ${mean(name, 'cpuPerMessage').toFixed(1)} µs server CPU/message, ${(mean(name, 'bytesPerSocket') / 1024).toFixed(1)} KB/socket, ${mean(name, 'refusedPerSecond').toFixed(0)} refused/s`;
   const ratio = (key: keyof ChatResult): number => mean('ours', key) / mean('bare', key);
+  const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(
     `chat benchmark: ${ROOMS} rooms of 2, one message in flight per room, every message stored (ours), ${ROUNDS} rounds of ${MEASURE_MS / 1000}s`,
   );
@@ -202,6 +214,10 @@ async function main(): Promise<void> {
   console.log(`  CPU/message ours/bare: ${ratio('cpuPerMessage').toFixed(2)} (app and database)`);
   console.log(
     `  memory/socket ours/bare: ${ratio('bytesPerSocket').toFixed(2)} (target <= 1.3) ${verdict(ratio('bytesPerSocket') <= 1.3)}`,
+  );
+  // Run long (BENCH_SECONDS=600 BENCH_ROUNDS=1) to see whether memory levels off under load.
+  console.log(
+    `  memory under load: ours ${mb(mean('ours', 'rssEnd'))} (${mb(mean('ours', 'rssLastHalfGrowth'))} growth over the last half), bare ${mb(mean('bare', 'rssEnd'))} (${mb(mean('bare', 'rssLastHalfGrowth'))}); ours/bare ${ratio('rssEnd').toFixed(2)} (target <= 1.5) ${verdict(ratio('rssEnd') <= 1.5)}`,
   );
 }
 

@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { createRedisClient, waitUntilReady } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import type { AppConfig } from '../../config/configuration.js';
+import { BoundedRecoveryAdapter } from './bounded-recovery.adapter.js';
 
 /** How long start-up waits for Redis before serving anyway (the clients keep retrying). */
 const REDIS_READY_WAIT_MS = 5_000;
@@ -96,6 +97,8 @@ export class SignalingIoAdapter extends IoAdapter {
       ...options,
       ...overrides,
     } as ServerOptions);
+    // One instance: Socket.IO's own recovery adapter, with its memory bounded.
+    if (!this.config.redis && graceMs > 0) server.adapter(BoundedRecoveryAdapter);
     if (this.config.redis) {
       if (this.redisClients.length === 0)
         throw new Error('SignalingIoAdapter.connect() must run before the gateway starts');
