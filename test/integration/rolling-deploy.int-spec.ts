@@ -167,6 +167,25 @@ describe('A rolling deploy of a cluster during a call', () => {
     expect((answer.participants as { socketId: string }[]).map(({ socketId }) => socketId)).toEqual(
       [...ids, newcomer.id],
     );
+    // The cluster counts each moved member once: one room of five, whichever node answers.
+    const credentials = { name: 'Op', username: `op${Date.now()}`, password: 'a-long-password-1' };
+    const post = (path: string, body: unknown) =>
+      fetch(`${nodeA.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/api/v1/auth/register', credentials)).status).toBe(201);
+    const { username, password } = credentials;
+    const login = await post('/api/v1/auth/login', { username, password });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    for (const node of [nodeA, nodeB]) {
+      const stats = await fetch(`${node.url}/api/v1/rooms/stats`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(await stats.json()).toMatchObject({ rooms: 1, participants: 5 });
+    }
     await Promise.all([terminate(nodeA), terminate(nodeB)]);
   });
 });
