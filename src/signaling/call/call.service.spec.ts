@@ -103,6 +103,15 @@ class RecordingNotifier implements RoomNotifier {
     this.deliver(socketId, [event, ...args]);
   }
 
+  toMember<E extends ServerEventName>(
+    roomId: string,
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    if (this.members.get(roomId)?.has(socketId)) this.deliver(socketId, [event, ...args]);
+  }
+
   localRoomOf(socketId: string): string | undefined {
     for (const [roomId, members] of this.members) if (members.has(socketId)) return roomId;
     return undefined;

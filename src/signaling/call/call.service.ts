@@ -47,6 +47,7 @@ import {
 import type { Caller } from './caller.js';
 import { IceServersService } from './ice-servers.service.js';
 import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
+import { ConfirmedRooms } from './confirmed-rooms.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
 
 /** Whoever enters a room: a joiner, or a socket a host let in from the waiting room. */
@@ -76,6 +77,9 @@ const RULES_WAIT_MS = 2_000;
 
 /** How many rounds of in-flight chat deliveries a join waits for (a flood cannot hold it). */
 const MAX_CHAT_WAITS = 10;
+/** How long the relay trusts the registry's word on a remote target's room, and for how many. */
+const CONFIRMED_ROOM_TTL_MS = 10_000;
+const MAX_CONFIRMED_ROOMS = 100_000;
 /** A dropped socket's time away is ended this long after its deadline (clock slack). */
 const AWAY_SWEEP_SLACK_MS = 50;
 
@@ -157,6 +161,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private readonly awayTimers = new Set<NodeJS.Timeout>();
   /** Per room, chat messages whose delivery to this instance's members is still under way. */
   private readonly chatInFlight = new Map<string, Set<Promise<void>>>();
+  /** Remote signal targets' rooms, as the registry confirmed them (see relaySignal). */
+  private readonly confirmedRooms = new ConfirmedRooms(CONFIRMED_ROOM_TTL_MS, MAX_CONFIRMED_ROOMS);
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -619,12 +625,32 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Relays an SDP or ICE message, unchanged, only to a member of the sender's room. */
+  /**
+   * Relays an SDP or ICE message, unchanged, only to a member of the sender's room. Scaled
+   * out, without a Redis round trip per signal: the sender's room is what this instance knows
+   * of its own socket, the target's is known here (connected here) or was confirmed by the
+   * registry a moment ago; the target's instance delivers it only while the target is still
+   * in that room. Anything else asks the registry.
+   */
   async relaySignal(caller: Caller, message: SignalMessage): Promise<void> {
-    if (!(await this.sameRoom(caller.socketId, message.targetSocketId))) {
-      throw new SignalingFailure('target-not-in-room', 'the target is not in your room');
+    const target = message.targetSocketId;
+    const room = this.notifier.localRoomOf(caller.socketId);
+    const targetRoom = this.notifier.localRoomOf(target) ?? this.confirmedRooms.get(target);
+    if (room === undefined || targetRoom !== room) {
+      if (!(await this.sameRoom(caller.socketId, target))) {
+        this.confirmedRooms.forget(target);
+        throw new SignalingFailure('target-not-in-room', 'the target is not in your room');
+      }
+      if (room === undefined) {
+        // In the registry's room but in no room's channel here (an instant of a join or a
+        // recovery): as the registry says.
+        this.notifier.toSocket(target, 'signal', caller.socketId, message.payload);
+        this.metrics.signalsRelayed.inc();
+        return;
+      }
+      this.confirmedRooms.confirm(target, room);
     }
-    this.notifier.toSocket(message.targetSocketId, 'signal', caller.socketId, message.payload);
+    this.notifier.toMember(room, target, 'signal', caller.socketId, message.payload);
     this.metrics.signalsRelayed.inc();
   }
 

@@ -51,6 +51,16 @@ export interface RoomNotifier {
    * knows it (for relaying between its own sockets while the shared registry is away).
    */
   localRoomOf(socketId: string): string | undefined;
+  /**
+   * To one socket, on whichever instance it is connected, only if it is a member of the room
+   * when that instance delivers it (checked there, without asking the shared registry).
+   */
+  toMember<E extends ServerEventName>(
+    roomId: string,
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void;
   /** To one socket, on whichever instance it is connected. */
   toSocket<E extends ServerEventName>(
     socketId: string,

@@ -12,6 +12,18 @@ export function channelOf(roomId: string): string {
 }
 
 const ROOM_CHANNEL_PREFIX = 'room:';
+
+/**
+ * A socket's own Socket.IO room for one meeting room, which it is in exactly while it is a
+ * member of that room on its instance: a signal addressed to it reaches the socket only if
+ * it is still in that room when its instance delivers it (it may have moved, left or been
+ * removed since the sender's instance last asked the registry). Socket ids hold no colon.
+ */
+function memberChannelOf(roomId: string, socketId: string): string {
+  return `${MEMBER_CHANNEL_PREFIX}${socketId}:${roomId}`;
+}
+
+const MEMBER_CHANNEL_PREFIX = 'member:';
 /** socket.io-parser's PacketType.EVENT. */
 const EVENT_PACKET = 2;
 
@@ -31,18 +43,20 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   }
 
   subscribe(socketId: string, roomId: string): void {
+    const channels = [channelOf(roomId), memberChannelOf(roomId, socketId)];
     const socket = this.local(socketId);
-    if (socket) void socket.join(channelOf(roomId));
+    if (socket) void socket.join(channels);
     // A socket on another instance (a host let it in from the waiting room): its instance
     // adds it, before the broadcasts published after this request (one Redis connection).
-    else this.io().in(socketId).socketsJoin(channelOf(roomId));
+    else this.io().in(socketId).socketsJoin(channels);
   }
 
   unsubscribe(socketId: string, roomId: string): void {
+    const channels = [channelOf(roomId), memberChannelOf(roomId, socketId)];
     const socket = this.local(socketId);
-    if (socket) void socket.leave(channelOf(roomId));
+    if (socket) for (const channel of channels) void socket.leave(channel);
     // A socket on another instance (a host removed it): its instance makes it leave.
-    else this.io().in(socketId).socketsLeave(channelOf(roomId));
+    else this.io().in(socketId).socketsLeave(channels);
   }
 
   localRoomOf(socketId: string): string | undefined {
@@ -61,11 +75,13 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   keepOnly(socketId: string, roomId: string | undefined): void {
     const socket = this.local(socketId);
     if (!socket) return;
-    const keep = roomId === undefined ? undefined : channelOf(roomId);
+    const keep = roomId === undefined ? [] : [channelOf(roomId), memberChannelOf(roomId, socketId)];
     for (const channel of socket.rooms) {
-      if (channel.startsWith(ROOM_CHANNEL_PREFIX) && channel !== keep) void socket.leave(channel);
+      const meetingChannel =
+        channel.startsWith(ROOM_CHANNEL_PREFIX) || channel.startsWith(MEMBER_CHANNEL_PREFIX);
+      if (meetingChannel && !keep.includes(channel)) void socket.leave(channel);
     }
-    if (keep !== undefined) void socket.join(keep);
+    if (keep.length > 0) void socket.join(keep);
   }
 
   /**
@@ -155,6 +171,24 @@ export class SocketIoRoomNotifier implements RoomNotifier {
     else
       this.io()
         .to(socketId)
+        .emit(event, ...args);
+  }
+
+  toMember<E extends ServerEventName>(
+    roomId: string,
+    socketId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    const channel = memberChannelOf(roomId, socketId);
+    // Connected here: written at once (see toLocalSocket), if it is in the room.
+    if (this.local(socketId))
+      this.io()
+        .local.to(channel)
+        .emit(event, ...args);
+    else
+      this.io()
+        .to(channel)
         .emit(event, ...args);
   }
 

@@ -1,0 +1,180 @@
+import { Redis } from 'ioredis';
+import { EmbeddedMongoServer } from 'embedded-mongo';
+import { RedisProcess } from '../support/redis-process.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
+import {
+  connectSocket,
+  eventually,
+  record,
+  request,
+  sleep,
+  type TestSocket,
+} from '../support/socket-client.js';
+
+/** Commands Redis ran so far, by name (INFO commandstats), streams' reads and writes aside. */
+async function registryCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    // The adapter's traffic (a signal for another instance is one stream entry) and our own
+    // INFO calls are not registry lookups.
+    if (!['xadd', 'xread', 'xrange', 'info', 'set', 'get', 'del', 'ping'].includes(name)) {
+      total += Number(calls);
+    }
+  }
+  return total;
+}
+
+/**
+ * The signal relay scaled out: two app processes sharing a Redis of the test's own (so the
+ * commands it counts are theirs alone), each room's members split over both.
+ */
+describe('Signals between instances', () => {
+  let redisServer: RedisProcess;
+  let redis: Redis;
+  let database: EmbeddedMongoServer;
+  let nodeA: ClusterNode;
+  let nodeB: ClusterNode;
+  const sockets: TestSocket[] = [];
+
+  async function connect(node: ClusterNode): Promise<TestSocket> {
+    const socket = await connectSocket(node.url);
+    sockets.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    redisServer = await RedisProcess.start();
+    redis = new Redis(redisServer.url);
+    database = await EmbeddedMongoServer.start();
+    const env = {
+      DB_URI: database.uri('meet'),
+      REDIS_URL: redisServer.url,
+      NODE_HEARTBEAT_SECONDS: '5',
+      RATE_LIMIT_SOCKET_SIGNALS: '100000',
+    };
+    [nodeA, nodeB] = await Promise.all([startClusterNode(env), startClusterNode(env)]);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    nodeA.server.kill('SIGTERM');
+    nodeB.server.kill('SIGTERM');
+    await Promise.all([nodeA.server.exited, nodeB.server.exited]);
+    await database.stop();
+    redis.disconnect();
+    await redisServer.stop();
+  });
+
+  it('does not ask Redis who is in which room for every signal', async () => {
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    const carol = await connect(nodeA);
+    for (const [socket, name] of [
+      [alice, 'Alice'],
+      [bob, 'Bob'],
+      [carol, 'Carol'],
+    ] as const) {
+      expect((await request(socket, 'join-call', 'relay-room', name)).ok).toBe(true);
+    }
+    const toBob = record(bob, 'signal');
+    const toAlice = record(alice, 'signal');
+    const toCarol = record(carol, 'signal');
+    const before = await registryCommands(redis);
+    const count = 200;
+    for (let i = 0; i < count; i++) {
+      alice.emit('signal', bob.id!, `{"ice":"a${i}"}`); // node A to node B
+      bob.emit('signal', alice.id!, `{"ice":"b${i}"}`); // node B to node A
+      alice.emit('signal', carol.id!, `{"ice":"c${i}"}`); // within node A
+    }
+    await eventually(
+      () => toBob.length === count && toAlice.length === count && toCarol.length === count,
+      10_000,
+    );
+    const used = (await registryCommands(redis)) - before;
+    // Every signal arrived, in order.
+    expect(toBob.map(([, message]) => message)).toEqual(
+      Array.from({ length: count }, (_, i) => `{"ice":"a${i}"}`),
+    );
+    expect(toAlice.at(-1)).toEqual([bob.id, `{"ice":"b${count - 1}"}`]);
+    expect(toCarol.at(-1)).toEqual([alice.id, `{"ice":"c${count - 1}"}`]);
+    // 600 signals: a lookup per sender and target at most, not one per signal (heartbeats
+    // and sweeps run meanwhile).
+    expect(used).toBeLessThan(60);
+  });
+
+  it('never delivers a signal to a socket that moved to another room or was removed', async () => {
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    const dave = await connect(nodeB);
+    for (const [socket, name] of [
+      [alice, 'Alice'],
+      [bob, 'Bob'],
+      [dave, 'Dave'],
+    ] as const) {
+      expect((await request(socket, 'join-call', 'moving-room', name)).ok).toBe(true);
+    }
+    const toBob = record(bob, 'signal');
+    const toDave = record(dave, 'signal');
+    // Alice (node A) has signalled both: whatever node A remembers of where they are.
+    expect((await request(alice, 'signal', bob.id, '{"sdp":"first"}')).ok).toBe(true);
+    expect((await request(alice, 'signal', dave.id, '{"sdp":"first"}')).ok).toBe(true);
+    await eventually(() => toBob.length === 1 && toDave.length === 1);
+
+    // Bob moves to another room; Dave leaves the call.
+    expect((await request(bob, 'join-call', 'other-room', 'Bob')).ok).toBe(true);
+    expect((await request(dave, 'leave-call')).ok).toBe(true);
+    for (let i = 0; i < 20; i++) {
+      alice.emit('signal', bob.id!, `{"sdp":"after-move-${i}"}`);
+      alice.emit('signal', dave.id!, `{"sdp":"after-leave-${i}"}`);
+    }
+    // Answered in order: node A has handled all of them; node B has their stream entries.
+    await request(alice, 'signal', dave.id, '{"sdp":"last"}');
+    await sleep(300);
+    // Back in the room, Dave hears Alice again; nothing sent while he was out reaches him.
+    expect((await request(dave, 'join-call', 'moving-room', 'Dave')).ok).toBe(true);
+    expect((await request(alice, 'signal', dave.id, '{"sdp":"back"}')).ok).toBe(true);
+    await eventually(() => toDave.length === 2);
+    await sleep(300);
+    expect(toBob.map(([, message]) => message)).toEqual(['{"sdp":"first"}']);
+    expect(toDave.map(([, message]) => message)).toEqual(['{"sdp":"first"}', '{"sdp":"back"}']);
+  });
+
+  it('never delivers a signal to a participant a host on another instance removed', async () => {
+    const username = `relay${Date.now().toString(36)}`;
+    const post = (path: string, body: object, token?: string) =>
+      fetch(`${nodeA.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    await post('/auth/register', { name: 'Host', username, password: 'password-123' });
+    const { token } = (await (
+      await post('/auth/login', { username, password: 'password-123' })
+    ).json()) as { token: string };
+    const { code } = (await (await post('/meetings', {}, token)).json()) as { code: string };
+    const host = await connectSocket(nodeA.url, { token });
+    sockets.push(host);
+    const alice = await connect(nodeA);
+    const mallory = await connect(nodeB);
+    expect((await request(host, 'join-call', code)).ok).toBe(true);
+    expect((await request(alice, 'join-call', code, 'Alice')).ok).toBe(true);
+    expect((await request(mallory, 'join-call', code, 'Mallory')).ok).toBe(true);
+    const toMallory = record(mallory, 'signal');
+    expect((await request(alice, 'signal', mallory.id, '{"sdp":"hello"}')).ok).toBe(true);
+    await eventually(() => toMallory.length === 1);
+
+    // The host (node A) removes Mallory (node B); Alice (node A) keeps signalling her.
+    expect((await request(host, 'remove-participant', mallory.id)).ok).toBe(true);
+    for (let i = 0; i < 20; i++) alice.emit('signal', mallory.id!, `{"ice":"late-${i}"}`);
+    await request(alice, 'signal', mallory.id, '{"ice":"last"}');
+    await sleep(300);
+    expect(toMallory.map(([, message]) => message)).toEqual(['{"sdp":"hello"}']);
+    // She cannot signal into the call either.
+    const refused = await request(mallory, 'signal', alice.id, '{"sdp":"sneak"}');
+    expect(refused.ok ? undefined : refused.error.code).toBe('target-not-in-room');
+  });
+});
