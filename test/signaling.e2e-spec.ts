@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMongoServer } from 'embedded-mongo';
-import mongoose from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import mongoose, { type Model } from 'mongoose';
+import { ChatMessage } from '../src/signaling/chat/chat-message.schema.js';
 import type {
   IceServersResponse,
   JoinResult,
@@ -735,6 +737,38 @@ describe('ICE servers rate limit (RATE_LIMIT_ICE_SERVERS_PER_MINUTE)', () => {
     } finally {
       first.close();
       late.close();
+      await testApp.close();
+    }
+  }, 30_000);
+
+  it("reads a new room's chat history once when many join it at once", async () => {
+    const testApp = await startTestApp({ env: FAST });
+    // The real model, watched: how often a room's chat history is read.
+    const messages = testApp.app.get<Model<ChatMessage>>(getModelToken(ChatMessage.name));
+    const find = messages.find.bind(messages);
+    let reads = 0;
+    messages.find = ((...args: Parameters<typeof find>) => {
+      reads += 1;
+      return find(...args);
+    }) as typeof messages.find;
+    const sockets = await Promise.all(
+      Array.from({ length: 8 }, () => connectSocket(testApp.baseUrl)),
+    );
+    try {
+      await Promise.all(sockets.map((socket, i) => joined(socket, 'storm-room', `P${i}`)));
+      expect(reads).toBe(1);
+      // Kept for the live room: later joins read nothing, and chat reaches everyone once.
+      const late = await connectSocket(testApp.baseUrl);
+      sockets.push(late);
+      const chats = sockets.map((socket) => record(socket, 'chat-message'));
+      expect((await request(sockets[0], 'chat-message', 'hello storm')).ok).toBe(true);
+      await joined(late, 'storm-room', 'Late');
+      expect(reads).toBe(1);
+      await eventually(() => chats.every((seen) => seen.length === 1));
+      await sleep(200);
+      for (const seen of chats) expect(seen).toEqual([['hello storm', 'P0', sockets[0].id]]);
+    } finally {
+      for (const socket of sockets) socket.close();
       await testApp.close();
     }
   }, 30_000);

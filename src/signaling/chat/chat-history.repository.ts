@@ -64,6 +64,8 @@ interface Entry {
 interface RecentHistory {
   entries: Entry[];
   arriving?: Entry[];
+  /** While the stored history is first read: settles when that read is over. */
+  loaded?: Promise<void>;
   /** What its entries hold, roughly (see entryBytes). */
   bytes: number;
 }
@@ -73,6 +75,8 @@ interface RecentHistory {
  * used rooms go first).
  */
 const RECENT_ROOMS = 5_000;
+/** How many first reads of a room a join waits for before it reads the database itself. */
+const MAX_LOAD_WAITS = 2;
 const RECENT_BYTES = 64 * 1024 * 1024;
 
 /** What a kept message costs, roughly (UTF-16 strings and the objects around them). */
@@ -179,7 +183,13 @@ export class ChatHistoryRepository {
    */
   async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     if (this.historyLimit === 0) return [];
-    const recent = this.recent.get(room);
+    let recent = this.recent.get(room);
+    // Joins that arrive while the room's first read is under way wait for it rather than each
+    // reading the database (a join storm into new rooms: one read per room, not per joiner).
+    for (let waits = 0; recent?.loaded && waits < MAX_LOAD_WAITS; waits++) {
+      await recent.loaded;
+      recent = this.recent.get(room);
+    }
     if (recent && !recent.arriving) {
       // Most recently used last.
       this.recent.delete(room);
@@ -194,24 +204,35 @@ export class ChatHistoryRepository {
       return (await this.load(room, upTo)).entries.map(({ line }) => line);
     }
     // The room's first join here: its history is read once, then kept up to date here.
-    const loading: RecentHistory = { entries: [], arriving: [], bytes: 0 };
+    let settle = (): void => undefined;
+    const loading: RecentHistory = {
+      entries: [],
+      arriving: [],
+      bytes: 0,
+      loaded: new Promise((resolve) => (settle = resolve)),
+    };
     this.recent.set(room, loading);
-    const { entries: loaded, complete } = await this.load(room, upTo);
-    if (this.recent.get(room) === loading) {
-      if (!complete) this.forget(room);
-      else {
-        const seen = new Set(loaded.map(({ id }) => id.toHexString()));
-        const arrived = (loading.arriving ?? []).filter(({ id }) => !seen.has(id.toHexString()));
-        loading.entries = [...loaded, ...arrived].slice(-this.historyLimit);
-        loading.arriving = undefined;
-        this.keptBytes(
-          loading,
-          loading.entries.reduce((sum, entry) => sum + entryBytes(entry), 0) - loading.bytes,
-        );
-        this.trimRecent(room);
+    try {
+      const { entries: loaded, complete } = await this.load(room, upTo);
+      if (this.recent.get(room) === loading) {
+        if (!complete) this.forget(room);
+        else {
+          const seen = new Set(loaded.map(({ id }) => id.toHexString()));
+          const arrived = (loading.arriving ?? []).filter(({ id }) => !seen.has(id.toHexString()));
+          loading.entries = [...loaded, ...arrived].slice(-this.historyLimit);
+          loading.arriving = undefined;
+          this.keptBytes(
+            loading,
+            loading.entries.reduce((sum, entry) => sum + entryBytes(entry), 0) - loading.bytes,
+          );
+          this.trimRecent(room);
+        }
       }
+      return loaded.map(({ line }) => line);
+    } finally {
+      loading.loaded = undefined;
+      settle();
     }
-    return loaded.map(({ line }) => line);
   }
 
   /** The room has nobody left in it here: its recent history is read again when it is live. */
