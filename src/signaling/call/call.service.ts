@@ -538,7 +538,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    */
   private async distinguishGuest(socketId: string, members: Participant[]): Promise<void> {
     const guest = members.find((member) => member.socketId === socketId);
-    if (!guest) return;
+    // Only a signed-in member's name can be taken (its key costs a Unicode normalization).
+    if (!guest || !members.some((member) => member.userId !== undefined)) return;
     const key = nameKey(guest.name);
     const taken = members.some(
       (member) => member.userId !== undefined && nameKey(member.name) === key,

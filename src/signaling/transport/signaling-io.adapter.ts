@@ -23,6 +23,11 @@ const PUBLISH_TIMEOUT_MS = 1_000;
  * of a few KB).
  */
 const STREAM_MAX_LENGTH = 20_000;
+/**
+ * Entries read from the stream per round trip. The adapter's default (100) made an instance
+ * that fell behind under load catch up 100 entries per round trip.
+ */
+const STREAM_READ_COUNT = 1_000;
 
 /**
  * Socket.IO server options that come from configuration (gateway decorators are static):
@@ -109,6 +114,7 @@ export class SignalingIoAdapter extends IoAdapter {
           sessionKeyPrefix: `${prefix}:session:`,
           channelPrefix: prefix,
           maxLen: STREAM_MAX_LENGTH,
+          readCount: STREAM_READ_COUNT,
         }),
       );
     }
