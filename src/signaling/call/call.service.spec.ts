@@ -153,9 +153,9 @@ class RecordingNotifier implements RoomNotifier {
 class InMemoryChatHistory {
   readonly lines: ChatLine[] = [];
 
-  record(line: ChatLine): boolean {
+  record(line: ChatLine): false | Promise<void> {
     this.lines.push(line);
-    return true;
+    return Promise.resolve();
   }
 
   flush(): Promise<void> {

@@ -703,17 +703,21 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       sentAt,
       ...(caller.user ? { userId: caller.user.userId } : {}),
     });
-    if (!taken) {
+    if (taken === false) {
       throw new SignalingFailure('rate-limited', 'chat is busy, send your message again shortly');
     }
     this.lastSentAt = Math.max(this.lastSentAt, sentAt.getTime());
     const roomId = participant.roomId;
-    const delivery = this.notifier.toRoomDelivered(
-      roomId,
-      'chat-message',
-      message.text,
-      senderName,
-      caller.socketId,
+    // Once it is in the room's recent history (scaled out, a Redis round trip): whoever did
+    // not hear it live finds it there.
+    const delivery = taken.then(() =>
+      this.notifier.toRoomDelivered(
+        roomId,
+        'chat-message',
+        message.text,
+        senderName,
+        caller.socketId,
+      ),
     );
     let inFlight = this.chatInFlight.get(roomId);
     if (!inFlight) this.chatInFlight.set(roomId, (inFlight = new Set()));

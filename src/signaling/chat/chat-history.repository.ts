@@ -1,13 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
+import { createRedisClient } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
 import { isDuplicateKeyError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { ChatMessage } from './chat-message.schema.js';
+import { RedisRecentChat, type RecentEntry } from './redis-recent-chat.js';
 
 /** A delivered chat message, as stored for late joiners. */
 export interface ChatLine {
@@ -102,7 +104,7 @@ function entryBytes({ line }: Entry): number {
  * (flush) before the database connection closes.
  */
 @Injectable()
-export class ChatHistoryRepository {
+export class ChatHistoryRepository implements OnApplicationShutdown {
   private readonly logger = new Logger('Chat');
   private readonly unavailable = new ThrottledLog(this.logger);
   private readonly shedLog = new ThrottledLog(this.logger);
@@ -121,6 +123,8 @@ export class ChatHistoryRepository {
   private recentBytes = 0;
   private readonly keepsRecent: boolean;
   private readonly retentionMs: number;
+  /** Scaled out: live rooms' recent history, shared by every instance through Redis. */
+  private readonly shared?: RedisRecentChat;
 
   constructor(
     @InjectModel(ChatMessage.name) private readonly messages: Model<ChatMessage>,
@@ -132,7 +136,27 @@ export class ChatHistoryRepository {
     this.maxMessages = signaling.chatBuffer.messages;
     this.maxBytes = signaling.chatBuffer.bytes;
     this.retentionMs = signaling.chatRetentionSeconds * 1000;
-    this.keepsRecent = !config.get('redis', { infer: true }) && this.historyLimit > 0;
+    const redis = config.get('redis', { infer: true });
+    this.keepsRecent = !redis && this.historyLimit > 0;
+    if (redis && this.historyLimit > 0) {
+      // A message waits for its append at most about a second while Redis is away, then is
+      // delivered anyway (late joiners elsewhere get it from the database).
+      const client = createRedisClient(redis.url, 'chat history', {
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2_000,
+        commandTimeout: 1_000,
+      });
+      this.shared = new RedisRecentChat(
+        client,
+        redis.keyPrefix,
+        this.historyLimit,
+        this.retentionMs,
+      );
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.shared?.close();
   }
 
   /** How many messages are not stored yet. */
@@ -142,9 +166,11 @@ export class ChatHistoryRepository {
 
   /**
    * Takes the message for storage (in the next batch), or refuses it (false) when the buffer
-   * is full: the caller must not deliver it then.
+   * is full: the caller must not deliver it then. Taken, it settles once the message is in
+   * the room's recent history (scaled out: in Redis, or given up, logged); deliver it then, so
+   * that a late joiner on any instance finds every message it did not hear live.
    */
-  record(line: ChatLine): boolean {
+  record(line: ChatLine): false | Promise<void> {
     const bytes =
       MESSAGE_OVERHEAD_BYTES + 2 * (line.text.length + line.senderName.length + line.room.length);
     if (this.unsaved >= this.maxMessages || this.bytes + bytes > this.maxBytes) {
@@ -173,7 +199,21 @@ export class ChatHistoryRepository {
     this.metrics.chatMessagesUnsaved.set(this.unsaved);
     // In the write after the one in flight, or after the retry already planned.
     if (!this.inFlight) this.writeSoon(this.retryMs);
-    return true;
+    if (!this.shared) return Promise.resolve();
+    const { text, senderName, senderSocketId } = line;
+    return this.shared
+      .append(line.room, {
+        id: id.toHexString(),
+        at: line.sentAt.getTime(),
+        text,
+        senderName,
+        senderSocketId,
+      })
+      .catch((error: unknown) => {
+        this.unavailable.warn(
+          `recent chat not shared through Redis: ${String((error as Error).message)}`,
+        );
+      });
   }
 
   /**
@@ -200,6 +240,7 @@ export class ChatHistoryRepository {
         .slice(-this.historyLimit)
         .map(({ line }) => line);
     }
+    if (this.shared) return this.sharedHistory(this.shared, room, upTo);
     if (!this.keepsRecent || recent) {
       return (await this.load(room, upTo)).entries.map(({ line }) => line);
     }
@@ -233,6 +274,47 @@ export class ChatHistoryRepository {
       loading.loaded = undefined;
       settle();
     }
+  }
+
+  /**
+   * Scaled out: the room's list in Redis when it is complete; otherwise the database's history
+   * (and this instance's unsaved messages), which then completes the list. While the database
+   * cannot be read, whatever the list holds, merged in.
+   */
+  private async sharedHistory(
+    shared: RedisRecentChat,
+    room: string,
+    upTo: Date,
+  ): Promise<StoredChatLine[]> {
+    const listed = await shared.read(room).catch((error: unknown) => {
+      this.unavailable.warn(`recent chat not read from Redis: ${String((error as Error).message)}`);
+      return null;
+    });
+    if (listed) return this.recentUpTo(listed, upTo);
+    const { entries, complete } = await this.load(room, upTo);
+    const stored = entries.map(toRecentEntry);
+    if (listed === undefined && complete) {
+      const list = await shared.complete(room, stored).catch(() => undefined);
+      if (list) return this.recentUpTo(list, upTo);
+    }
+    if (!complete) {
+      const any = await shared.readAny(room).catch(() => []);
+      return this.recentUpTo([...stored, ...any], upTo);
+    }
+    return entries.map(({ line }) => line);
+  }
+
+  /** Each message once, in order of sending, up to `upTo` and within the retention. */
+  private recentUpTo(entries: RecentEntry[], upTo: Date): StoredChatLine[] {
+    const since = Date.now() - this.retentionMs;
+    const byId = new Map<string, RecentEntry>();
+    for (const entry of entries) {
+      if (entry.at <= upTo.getTime() && entry.at >= since) byId.set(entry.id, entry);
+    }
+    return [...byId.values()]
+      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(-this.historyLimit)
+      .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId }));
   }
 
   /** The room has nobody left in it here: its recent history is read again when it is live. */
@@ -426,6 +508,10 @@ export class ChatHistoryRepository {
 function writeErrors(error: unknown): unknown[] {
   const refusals = (error as { writeErrors?: unknown } | null)?.writeErrors;
   return Array.isArray(refusals) ? refusals : [];
+}
+
+function toRecentEntry({ id, sentAt, line }: Entry): RecentEntry {
+  return { id: id.toHexString(), at: sentAt.getTime(), ...line };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,114 @@
+import { Redis } from 'ioredis';
+import { EmbeddedMongoServer } from 'embedded-mongo';
+import { RedisProcess } from '../support/redis-process.js';
+import { type ClusterNode, startClusterNode } from '../support/server-process.js';
+import {
+  connectSocket,
+  eventually,
+  record,
+  request,
+  sleep,
+  type TestSocket,
+} from '../support/socket-client.js';
+
+/**
+ * A live room's recent chat scaled out: kept in Redis by whichever instance a message goes
+ * through, so a late joiner on any instance gets it at once, whether or not the database
+ * has stored it yet, or can be reached at all.
+ */
+describe('Chat history across instances', () => {
+  let redisServer: RedisProcess;
+  let database: EmbeddedMongoServer;
+  let nodeA: ClusterNode;
+  let nodeB: ClusterNode;
+  const sockets: TestSocket[] = [];
+
+  async function connect(node: ClusterNode): Promise<TestSocket> {
+    const socket = await connectSocket(node.url);
+    sockets.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    redisServer = await RedisProcess.start();
+    database = await EmbeddedMongoServer.start();
+    const env = {
+      DB_URI: database.uri('meet'),
+      REDIS_URL: redisServer.url,
+      RATE_LIMIT_SOCKET_CHAT: '100000',
+      CHAT_HISTORY_LIMIT: '50',
+    };
+    [nodeA, nodeB] = await Promise.all([startClusterNode(env), startClusterNode(env)]);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    nodeA.server.kill('SIGTERM');
+    nodeB.server.kill('SIGTERM');
+    await Promise.all([nodeA.server.exited, nodeB.server.exited]);
+    await database.stop().catch(() => undefined);
+    await redisServer.stop();
+  });
+
+  it('keeps only the last CHAT_HISTORY_LIMIT messages of a room in Redis, expiring with the retention', async () => {
+    const alice = await connect(nodeA);
+    expect((await request(alice, 'join-call', 'capped-room', 'Alice')).ok).toBe(true);
+    for (let i = 0; i < 80; i++) alice.emit('chat-message', `m${i}`);
+    expect((await request(alice, 'chat-message', 'last')).ok).toBe(true);
+    const redis = new Redis(redisServer.url);
+    try {
+      const keys = await redis.keys('*chat*capped-room*');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        if ((await redis.type(key)) === 'list') expect(await redis.llen(key)).toBe(50);
+        const ttl = await redis.pttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);
+      }
+      const late = await connect(nodeB);
+      const replay = record(late, 'chat-message');
+      expect((await request(late, 'join-call', 'capped-room', 'Late')).ok).toBe(true);
+      await eventually(() => replay.length === 50);
+      expect(replay[0][0]).toBe('m31');
+      expect(replay[49][0]).toBe('last');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('gives a late joiner on another instance every earlier message at once, once, in order', async () => {
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    expect((await request(alice, 'join-call', 'history-room', 'Alice')).ok).toBe(true);
+    expect((await request(bob, 'join-call', 'history-room', 'Bob')).ok).toBe(true);
+    // Sent through both instances, the last ones just before the late joiner arrives.
+    const sent: [string, string][] = [];
+    for (let i = 0; i < 30; i++) {
+      const [socket, name] = i % 3 === 2 ? [bob, 'Bob'] : [alice, 'Alice'];
+      expect((await request(socket, 'chat-message', `message ${i}`)).ok).toBe(true);
+      sent.push([`message ${i}`, name]);
+    }
+    for (const node of [nodeB, nodeA]) {
+      const late = await connect(node);
+      const replay = record(late, 'chat-message');
+      expect((await request(late, 'join-call', 'history-room', 'Late')).ok).toBe(true);
+      await sleep(300);
+      expect(replay.map(([text, sender]) => [text, sender])).toEqual(sent);
+      late.close();
+    }
+
+    // The stored history is not needed while the room is live: with the database down, a
+    // late joiner still gets it, and at once (a database read would wait for its time limit).
+    await database.stop();
+    expect((await request(alice, 'chat-message', 'while the database is down')).ok).toBe(true);
+    sent.push(['while the database is down', 'Alice']);
+    const late = await connect(nodeB);
+    const replay = record(late, 'chat-message');
+    const started = Date.now();
+    expect((await request(late, 'join-call', 'history-room', 'Late')).ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(700);
+    await eventually(() => replay.length >= sent.length);
+    await sleep(300);
+    expect(replay.map(([text, sender]) => [text, sender])).toEqual(sent);
+  });
+});
