@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import mongoose from 'mongoose';
 import type { Socket } from 'socket.io-client';
 import {
   connectAll,
@@ -36,7 +37,18 @@ interface Target {
   url: string;
   /** The processes whose CPU counts as the server's (ours: the app and its database). */
   pids: number[];
+  /**
+   * Ours: stops the app (it writes what it still holds) and says how many messages it took,
+   * refused (shed) and how many the database holds.
+   */
+  account?(): Promise<{ accepted: number; shed: number; stored: number }>;
   stop(): Promise<void>;
+}
+
+/** A counter's value in Prometheus text. */
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((row) => row.startsWith(`${name} `));
+  return line === undefined ? NaN : Number(line.slice(name.length + 1));
 }
 
 async function startOurs(): Promise<Target> {
@@ -44,6 +56,8 @@ async function startOurs(): Promise<Target> {
   const database = spawn(
     process.execPath,
     [
+      // The engine keeps every document in memory (a long run stores millions of messages).
+      `--max-old-space-size=${process.env.BENCH_DB_HEAP_MB ?? 12_288}`,
       resolve(ROOT, 'packages/embedded-mongo/dist/cli.js'),
       '--port',
       String(dbPort),
@@ -61,15 +75,32 @@ async function startOurs(): Promise<Target> {
       LOG_LEVEL: 'warn',
       RATE_LIMIT_SOCKET_CHAT: '1000000',
       RATE_LIMIT_SOCKET_JOINS: '1000000',
+      METRICS_ENABLED: 'true',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilOk(`${url}/health/ready`);
+  const dbUri = `mongodb://127.0.0.1:${dbPort}/bench`;
   return {
     name: 'ours',
     url,
     pids: [app.pid ?? 0, database.pid ?? 0],
+    account: async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      await stopChild(app);
+      const client = new mongoose.mongo.MongoClient(dbUri);
+      try {
+        const stored = await client.db().collection('chat_messages').countDocuments();
+        return {
+          accepted: metric(metrics, 'signaling_chat_messages_total'),
+          shed: metric(metrics, 'signaling_chat_messages_shed_total'),
+          stored,
+        };
+      } finally {
+        await client.close();
+      }
+    },
     stop: async () => {
       await stopChild(app);
       await stopChild(database);
@@ -157,7 +188,14 @@ async function measure(target: Target): Promise<ChatResult> {
   const started = performance.now();
   const cpuBefore = serverCpu();
   const rss: number[] = [];
-  const sampler = setInterval(() => rss.push(rssBytes(target.pids[0])), 1_000);
+  const sampler = setInterval(() => {
+    rss.push(rssBytes(target.pids[0]));
+    // Long runs: a line a minute on stderr.
+    if (rss.length % 60 === 0)
+      console.error(
+        `  [${target.name}] ${rss.length} s: ${(rss[rss.length - 1] / 1024 / 1024).toFixed(0)} MB, ${(delivered / ((performance.now() - started) / 1000)).toFixed(0)} messages/s, ${refused} refused`,
+      );
+  }, 1_000);
   await new Promise((done) => setTimeout(done, MEASURE_MS));
   clearInterval(sampler);
   rss.push(rssBytes(target.pids[0]));
@@ -183,11 +221,18 @@ async function measure(target: Target): Promise<ChatResult> {
 
 async function main(): Promise<void> {
   const results: Record<Target['name'], ChatResult[]> = { ours: [], bare: [] };
+  const accounts: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const start of round % 2 === 0 ? [startOurs, startBare] : [startBare, startOurs]) {
       const target = await start();
       try {
         results[target.name].push(await measure(target));
+        if (target.account) {
+          const { accepted, shed, stored } = await target.account();
+          accounts.push(
+            `${stored} stored of ${accepted} accepted (${shed} refused as shed)${stored === accepted ? '' : ' MISMATCH'}`,
+          );
+        }
       } finally {
         await target.stop();
       }
@@ -215,6 +260,7 @@ async function main(): Promise<void> {
   console.log(
     `  memory/socket ours/bare: ${ratio('bytesPerSocket').toFixed(2)} (target <= 1.3) ${verdict(ratio('bytesPerSocket') <= 1.3)}`,
   );
+  console.log(`  every message stored or shed (ours, per round): ${accounts.join('; ')}`);
   // Run long (BENCH_SECONDS=600 BENCH_ROUNDS=1) to see whether memory levels off under load.
   console.log(
     `  memory under load: ours ${mb(mean('ours', 'rssEnd'))} (${mb(mean('ours', 'rssLastHalfGrowth'))} growth over the last half), bare ${mb(mean('bare', 'rssEnd'))} (${mb(mean('bare', 'rssLastHalfGrowth'))}); ours/bare ${ratio('rssEnd').toFixed(2)} (target <= 1.5) ${verdict(ratio('rssEnd') <= 1.5)}`,

@@ -77,6 +77,8 @@ interface RecentHistory {
  * used rooms go first).
  */
 const RECENT_ROOMS = 5_000;
+/** History reads sent to the database at once (see readInTurn). */
+const MAX_CONCURRENT_READS = 8;
 /** How many first reads of a room a join waits for before it reads the database itself. */
 const MAX_LOAD_WAITS = 2;
 const RECENT_BYTES = 64 * 1024 * 1024;
@@ -123,6 +125,9 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
   private recentBytes = 0;
   private readonly keepsRecent: boolean;
   private readonly retentionMs: number;
+  /** History reads under way, and the reads waiting for their turn. */
+  private reading = 0;
+  private readonly readTurns: (() => void)[] = [];
   /** Scaled out: live rooms' recent history, shared by every instance through Redis. */
   private readonly shared?: RedisRecentChat;
 
@@ -348,7 +353,10 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
       ({ line }) => line.room === room && line.sentAt <= upTo,
     );
     let failed = false;
-    const stored = await withinTimeLimit(this.read(room, upTo), HISTORY_WAIT_MS).catch(
+    const stored = await withinTimeLimit(
+      this.readInTurn(room, upTo, Date.now() + HISTORY_WAIT_MS),
+      HISTORY_WAIT_MS,
+    ).catch(
       (error: unknown) => {
         failed = true;
         this.unavailable.warn(
@@ -487,6 +495,33 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
         this.logger.error(`${lost} chat messages refused by the database, given up: ${reason}`);
       }
       return true;
+    }
+  }
+
+  /**
+   * A history read, at most MAX_CONCURRENT_READS at a time: a burst of joins into new rooms
+   * queues here instead of in the driver's pool, where it held the chat writes back for
+   * seconds (1,000 reads ahead of them; each still ran after its join gave up on it). A read
+   * whose join gave up while it waited here is not sent at all.
+   */
+  private async readInTurn(
+    room: string,
+    upTo: Date,
+    deadline: number,
+  ): Promise<Awaited<ReturnType<ChatHistoryRepository['read']>>> {
+    while (this.reading >= MAX_CONCURRENT_READS) {
+      await new Promise<void>((resolve) => this.readTurns.push(resolve));
+    }
+    if (Date.now() >= deadline) {
+      this.readTurns.shift()?.();
+      throw new Error('the join stopped waiting before its turn to read');
+    }
+    this.reading += 1;
+    try {
+      return await this.read(room, upTo);
+    } finally {
+      this.reading -= 1;
+      this.readTurns.shift()?.();
     }
   }
 
