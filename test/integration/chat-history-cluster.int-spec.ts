@@ -63,7 +63,8 @@ describe('Chat history across instances', () => {
         if ((await redis.type(key)) === 'list') expect(await redis.llen(key)).toBe(50);
         const ttl = await redis.pttl(key);
         expect(ttl).toBeGreaterThan(0);
-        expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);
+        // At most an hour, whatever CHAT_RETENTION says (rebuilt from the database after).
+        expect(ttl).toBeLessThanOrEqual(3600 * 1000);
       }
       const late = await connect(nodeB);
       const replay = record(late, 'chat-message');
@@ -106,7 +107,7 @@ describe('Chat history across instances', () => {
     const replay = record(late, 'chat-message');
     const started = Date.now();
     expect((await request(late, 'join-call', 'history-room', 'Late')).ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(700);
+    expect(Date.now() - started).toBeLessThan(900);
     await eventually(() => replay.length >= sent.length);
     await sleep(300);
     expect(replay.map(([text, sender]) => [text, sender])).toEqual(sent);

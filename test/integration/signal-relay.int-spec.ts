@@ -164,8 +164,11 @@ describe('Signals between instances', () => {
     expect((await request(alice, 'join-call', code, 'Alice')).ok).toBe(true);
     expect((await request(mallory, 'join-call', code, 'Mallory')).ok).toBe(true);
     const toMallory = record(mallory, 'signal');
+    const toAlice = record(alice, 'signal');
     expect((await request(alice, 'signal', mallory.id, '{"sdp":"hello"}')).ok).toBe(true);
-    await eventually(() => toMallory.length === 1);
+    // Node B, too, has relayed to Alice (whatever it remembers of where she is).
+    expect((await request(mallory, 'signal', alice.id, '{"sdp":"answer"}')).ok).toBe(true);
+    await eventually(() => toMallory.length === 1 && toAlice.length === 1);
 
     // The host (node A) removes Mallory (node B); Alice (node A) keeps signalling her.
     expect((await request(host, 'remove-participant', mallory.id)).ok).toBe(true);
@@ -173,8 +176,13 @@ describe('Signals between instances', () => {
     await request(alice, 'signal', mallory.id, '{"ice":"last"}');
     await sleep(300);
     expect(toMallory.map(([, message]) => message)).toEqual(['{"sdp":"hello"}']);
-    // She cannot signal into the call either.
+    // She cannot signal into the call either, nor from another room she joins at once.
     const refused = await request(mallory, 'signal', alice.id, '{"sdp":"sneak"}');
     expect(refused.ok ? undefined : refused.error.code).toBe('target-not-in-room');
+    expect((await request(mallory, 'join-call', 'elsewhere', 'Mallory')).ok).toBe(true);
+    const again = await request(mallory, 'signal', alice.id, '{"sdp":"sneak again"}');
+    expect(again.ok ? undefined : again.error.code).toBe('target-not-in-room');
+    await sleep(200);
+    expect(toAlice.map(([, message]) => message)).toEqual(['{"sdp":"answer"}']);
   });
 });

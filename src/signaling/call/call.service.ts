@@ -728,6 +728,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         this.chatInFlight.delete(roomId);
     });
     this.metrics.chatMessages.inc();
+    // Answered once delivered (scaled out: in the room's recent history and published), so a
+    // sender told "ok" knows that whoever joins from then on, on any instance, gets it.
+    await delivery.catch(() => undefined);
   }
 
   /** Records and relays the caller's microphone, camera and screen-sharing state. */
@@ -913,6 +916,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    */
   private async announceLeft(...departed: Participant[]): Promise<void> {
     const now = Date.now();
+    // Known to have left: signals to them ask the registry again (other instances' copies
+    // expire within CONFIRMED_ROOM_TTL_MS; their signals are dropped on delivery meanwhile).
+    for (const left of departed) this.confirmedRooms.forget(left.socketId);
     for (const roomId of new Set(departed.map((left) => left.roomId))) {
       const members = (await this.registry.participants(roomId)).map((member) => member.socketId);
       if (members.length === 0) this.chat.forget(roomId);

@@ -79,8 +79,6 @@ interface RecentHistory {
 const RECENT_ROOMS = 5_000;
 /** History reads sent to the database at once (see readInTurn). */
 const MAX_CONCURRENT_READS = 8;
-/** How many first reads of a room a join waits for before it reads the database itself. */
-const MAX_LOAD_WAITS = 2;
 const RECENT_BYTES = 64 * 1024 * 1024;
 
 /** What a kept message costs, roughly (UTF-16 strings and the objects around them). */
@@ -144,10 +142,10 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     const redis = config.get('redis', { infer: true });
     this.keepsRecent = !redis && this.historyLimit > 0;
     if (redis && this.historyLimit > 0) {
-      // A message waits for its append at most about a second while Redis is away, then is
-      // delivered anyway (late joiners elsewhere get it from the database).
+      // While Redis is away an append fails at once (at most a second when Redis hangs), and
+      // the message is delivered anyway (late joiners elsewhere then read the database).
       const client = createRedisClient(redis.url, 'chat history', {
-        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
         connectTimeout: 2_000,
         commandTimeout: 1_000,
       });
@@ -231,9 +229,12 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     let recent = this.recent.get(room);
     // Joins that arrive while the room's first read is under way wait for it rather than each
     // reading the database (a join storm into new rooms: one read per room, not per joiner).
-    for (let waits = 0; recent?.loaded && waits < MAX_LOAD_WAITS; waits++) {
+    if (recent?.loaded) {
       await recent.loaded;
       recent = this.recent.get(room);
+      // That read failed (the database unreachable or slow): this join does not wait for
+      // another one, and gets what a failed read gives, the messages not stored yet.
+      if (!recent || recent.arriving) return this.unsavedUpTo(room, upTo);
     }
     if (recent && !recent.arriving) {
       // Most recently used last.
@@ -300,7 +301,9 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     const stored = entries.map(toRecentEntry);
     if (listed === undefined && complete) {
       const list = await shared.complete(room, stored).catch(() => undefined);
-      if (list) return this.recentUpTo(list, upTo);
+      // With what was read here: a list another instance completed may lack a message whose
+      // append failed here (not marked incomplete yet).
+      if (list) return this.recentUpTo([...stored, ...list], upTo);
     }
     if (!complete) {
       const any = await shared.readAny(room).catch(() => []);
@@ -320,6 +323,19 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
       .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(-this.historyLimit)
       .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId }));
+  }
+
+  /** This instance's messages of the room not stored yet, sent up to `upTo`, oldest first. */
+  private unsavedUpTo(room: string, upTo: Date): StoredChatLine[] {
+    return [...this.writing, ...this.queued]
+      .filter(({ line }) => line.room === room && line.sentAt <= upTo)
+      .sort((a, b) => a.line.sentAt.getTime() - b.line.sentAt.getTime())
+      .slice(-this.historyLimit)
+      .map(({ line: { text, senderName, senderSocketId } }) => ({
+        text,
+        senderName,
+        senderSocketId,
+      }));
   }
 
   /** The room has nobody left in it here: its recent history is read again when it is live. */
@@ -356,15 +372,13 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     const stored = await withinTimeLimit(
       this.readInTurn(room, upTo, Date.now() + HISTORY_WAIT_MS),
       HISTORY_WAIT_MS,
-    ).catch(
-      (error: unknown) => {
-        failed = true;
-        this.unavailable.warn(
-          `chat history of a room not available: ${String((error as Error).message)}`,
-        );
-        return [];
-      },
-    );
+    ).catch((error: unknown) => {
+      failed = true;
+      this.unavailable.warn(
+        `chat history of a room not available: ${String((error as Error).message)}`,
+      );
+      return [];
+    });
     if (stored === TIMED_OUT)
       this.unavailable.warn(`chat history of a room not read within ${HISTORY_WAIT_MS} ms`);
     const byId = new Map<string, Entry>();

@@ -35,8 +35,9 @@ return redis.call('LRANGE', KEYS[1], 0, -1)
 
 /**
  * Completes the room's list with what the database holds (ARGV[3..], oldest first): merged
- * with what was appended meanwhile, each message once, in order of sending, the last `limit`
- * kept; then marks it complete. When another instance completed it first, its list stands.
+ * with what was appended meanwhile, each message once (by id), in order of sending, the last
+ * `limit` kept; then marks it complete. When another instance completed it first, its list
+ * stands. Entries are parsed by their prefix only (see encode): no JSON in Lua.
  * KEYS: list, complete mark. ARGV: limit, ttl, entries... Returns the list.
  */
 const COMPLETE = `
@@ -44,10 +45,10 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return redis.call('LRANGE', KEYS[1], 
 local seen = {}
 local merged = {}
 local function add(raw)
-  local entry = cjson.decode(raw)
-  if not seen[entry.id] then
-    seen[entry.id] = true
-    merged[#merged + 1] = { entry.at, entry.id, raw }
+  local at, id = string.match(raw, '^(%d+):(%x+):')
+  if at and not seen[id] then
+    seen[id] = true
+    merged[#merged + 1] = { tonumber(at), id, raw }
   end
 end
 for i = 3, #ARGV do add(ARGV[i]) end
@@ -67,10 +68,27 @@ redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return kept
 `;
 
+/** A room's list is no longer complete (an append failed): the next join completes it again. */
+const INVALIDATE = `return redis.call('DEL', KEYS[2])`;
+
+/** How an entry is kept: "<sent at ms>:<id hex>:<JSON>", ordered and deduplicated by the prefix. */
+function encode(entry: RecentEntry): string {
+  return `${entry.at}:${entry.id}:${JSON.stringify(entry)}`;
+}
+
+function decode(raw: string): RecentEntry {
+  const json = raw.indexOf(':', raw.indexOf(':') + 1) + 1;
+  return JSON.parse(raw.slice(json)) as RecentEntry;
+}
+
+/** A room's recent history never outlives this, whatever CHAT_RETENTION says (rebuilt then). */
+const MAX_TTL_MS = 3_600_000;
+
 interface RecentChatCommands {
   recentChatAppend(list: string, mark: string, ...args: (string | number)[]): Promise<number>;
   recentChatRead(list: string, mark: string, mode: string): Promise<string[] | null>;
   recentChatComplete(list: string, mark: string, ...args: (string | number)[]): Promise<string[]>;
+  recentChatInvalidate(list: string, mark: string): Promise<number>;
 }
 
 /**
@@ -79,42 +97,57 @@ interface RecentChatCommands {
  * messages from one list, including those no database write has stored yet. A room's list
  * is complete once an instance merged the database's history into it (its first join after
  * the list expired or Redis lost it); until then joins read the database. Capped at
- * CHAT_HISTORY_LIMIT entries, and gone CHAT_RETENTION after the room's last message.
+ * CHAT_HISTORY_LIMIT entries, and gone CHAT_RETENTION (at most an hour) after the room's
+ * last message.
  */
 export class RedisRecentChat {
   private readonly redis: Redis & RecentChatCommands;
+  private readonly ttlMs: number;
+  /** Rooms whose list missed a message and could not be marked incomplete yet. */
+  private readonly gaps = new Set<string>();
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
     private readonly limit: number,
-    private readonly ttlMs: number,
+    ttlMs: number,
   ) {
     redis.defineCommand('recentChatAppend', { numberOfKeys: 2, lua: APPEND });
     redis.defineCommand('recentChatRead', { numberOfKeys: 2, lua: READ });
     redis.defineCommand('recentChatComplete', { numberOfKeys: 2, lua: COMPLETE });
+    redis.defineCommand('recentChatInvalidate', { numberOfKeys: 2, lua: INVALIDATE });
     this.redis = redis as Redis & RecentChatCommands;
+    this.ttlMs = Math.min(ttlMs, MAX_TTL_MS);
   }
 
+  /**
+   * Appends a message; when that fails, the room's list is marked incomplete (now, or after
+   * a later append succeeds), so that joins read the database again rather than miss it.
+   */
   async append(room: string, entry: RecentEntry): Promise<void> {
-    await this.redis.recentChatAppend(
-      ...this.keys(room),
-      JSON.stringify(entry),
-      this.limit,
-      this.ttlMs,
-    );
+    try {
+      await this.redis.recentChatAppend(...this.keys(room), encode(entry), this.limit, this.ttlMs);
+    } catch (error) {
+      this.gaps.add(room);
+      throw error;
+    }
+    for (const gap of this.gaps) {
+      this.gaps.delete(gap);
+      await this.redis.recentChatInvalidate(...this.keys(gap)).catch(() => this.gaps.add(gap));
+    }
   }
 
   /** The room's recent messages, oldest first; undefined until the list is complete. */
   async read(room: string): Promise<RecentEntry[] | undefined> {
     const raw = await this.redis.recentChatRead(...this.keys(room), 'complete');
-    return raw === null ? undefined : raw.map((entry) => JSON.parse(entry) as RecentEntry);
+    if (raw === null || this.gaps.has(room)) return undefined;
+    return raw.map(decode);
   }
 
   /** Whatever the room's list holds, complete or not (the database cannot be read). */
   async readAny(room: string): Promise<RecentEntry[]> {
     const raw = await this.redis.recentChatRead(...this.keys(room), 'any');
-    return (raw ?? []).map((entry) => JSON.parse(entry) as RecentEntry);
+    return (raw ?? []).map(decode);
   }
 
   /** Merges the database's history (oldest first) into the room's list: the complete list. */
@@ -123,9 +156,9 @@ export class RedisRecentChat {
       ...this.keys(room),
       this.limit,
       this.ttlMs,
-      ...stored.slice(-this.limit).map((entry) => JSON.stringify(entry)),
+      ...stored.slice(-this.limit).map(encode),
     );
-    return raw.map((entry) => JSON.parse(entry) as RecentEntry);
+    return raw.map(decode);
   }
 
   close(): void {

@@ -45,7 +45,9 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   subscribe(socketId: string, roomId: string): void {
     const channels = [channelOf(roomId), memberChannelOf(roomId, socketId)];
     const socket = this.local(socketId);
-    if (socket) void socket.join(channels);
+    // Here, in this room's channels only: a leave announced by another instance (a host
+    // removed it) may not have arrived yet, and its room must not stay this socket's room.
+    if (socket) this.keepOnly(socketId, roomId);
     // A socket on another instance (a host let it in from the waiting room): its instance
     // adds it, before the broadcasts published after this request (one Redis connection).
     else this.io().in(socketId).socketsJoin(channels);
