@@ -1,7 +1,12 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectModel } from '@nestjs/mongoose';
-import { type Model, Types } from 'mongoose';
+import mongoose, { type Model, Types } from 'mongoose';
 import { createRedisClient } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
@@ -77,6 +82,11 @@ interface RecentHistory {
  * used rooms go first).
  */
 const RECENT_ROOMS = 5_000;
+/** One instance: how many rooms with chat it keeps track of (see roomsWithChat). */
+const KNOWN_ROOMS_MAX = 200_000;
+/** How long it waits for the list of rooms with chat, and before asking again after a failure. */
+const LEARN_WAIT_MS = 10_000;
+const LEARN_RETRY_MS = 60_000;
 /** History reads sent to the database at once (see readInTurn). */
 const MAX_CONCURRENT_READS = 8;
 const RECENT_BYTES = 64 * 1024 * 1024;
@@ -104,7 +114,7 @@ function entryBytes({ line }: Entry): number {
  * (flush) before the database connection closes.
  */
 @Injectable()
-export class ChatHistoryRepository implements OnApplicationShutdown {
+export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Chat');
   private readonly unavailable = new ThrottledLog(this.logger);
   private readonly shedLog = new ThrottledLog(this.logger);
@@ -123,6 +133,16 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
   private recentBytes = 0;
   private readonly keepsRecent: boolean;
   private readonly retentionMs: number;
+  /**
+   * One instance: the rooms that may have chat history (stored, or recorded since start), once
+   * the database said which rooms it holds messages of; a room not in it has none, and its
+   * first join reads nothing. Undefined while unknown, or when there are too many to keep.
+   */
+  private roomsWithChat?: Set<string>;
+  /** Rooms recorded since start, until roomsWithChat is known. */
+  private recordedRooms? = new Set<string>();
+  private learning?: Promise<void>;
+  private nextLearnAt = 0;
   /** History reads under way, and the reads waiting for their turn. */
   private reading = 0;
   private readonly readTurns: (() => void)[] = [];
@@ -158,8 +178,43 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     }
   }
 
+  onApplicationBootstrap(): void {
+    // The app starts before the database answers: once it is connected.
+    const connection = this.messages.db;
+    if (connection.readyState === mongoose.ConnectionStates.connected) this.learnRooms();
+    else connection.once('open', () => this.learnRooms());
+  }
+
   onApplicationShutdown(): void {
     this.shared?.close();
+  }
+
+  /**
+   * One instance: asks the database which rooms it holds messages of (in the background; again
+   * a minute after a failure). Until then, and beyond KNOWN_ROOMS_MAX rooms, joins read.
+   */
+  private learnRooms(): void {
+    if (!this.keepsRecent || this.roomsWithChat || this.learning) return;
+    if (!this.recordedRooms || Date.now() < this.nextLearnAt) return;
+    if (this.messages.db.readyState !== mongoose.ConnectionStates.connected) return;
+    this.learning = withinTimeLimit(this.messages.distinct('room').exec(), LEARN_WAIT_MS)
+      .then((rooms) => {
+        if (rooms === TIMED_OUT) throw new Error(`no answer in ${LEARN_WAIT_MS} ms`);
+        const recorded = this.recordedRooms;
+        if (!recorded || rooms.length + recorded.size > KNOWN_ROOMS_MAX) {
+          this.recordedRooms = undefined;
+          return;
+        }
+        this.roomsWithChat = new Set([...rooms.map(String), ...recorded]);
+        this.recordedRooms = undefined;
+      })
+      .catch((error: unknown) => {
+        this.nextLearnAt = Date.now() + LEARN_RETRY_MS;
+        this.unavailable.warn(
+          `could not learn which rooms have chat history: ${String((error as Error).message)}`,
+        );
+      })
+      .finally(() => (this.learning = undefined));
   }
 
   /** How many messages are not stored yet. */
@@ -182,6 +237,14 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
         `chat refused: ${this.unsaved} messages (${this.bytes} bytes) wait to be stored`,
       );
       return false;
+    }
+    if (this.roomsWithChat) {
+      this.roomsWithChat.add(line.room);
+      // Too many to keep: joins read the database again.
+      if (this.roomsWithChat.size > KNOWN_ROOMS_MAX) this.roomsWithChat = undefined;
+    } else if (this.recordedRooms) {
+      this.recordedRooms.add(line.room);
+      if (this.recordedRooms.size > KNOWN_ROOMS_MAX) this.recordedRooms = undefined;
     }
     // Orders the messages of one millisecond sent through this instance.
     const id = new Types.ObjectId();
@@ -250,6 +313,13 @@ export class ChatHistoryRepository implements OnApplicationShutdown {
     if (!this.keepsRecent || recent) {
       return (await this.load(room, upTo)).entries.map(({ line }) => line);
     }
+    if (this.roomsWithChat && !this.roomsWithChat.has(room)) {
+      // Never had a message (within the retention): nothing to read.
+      this.recent.set(room, { entries: [], bytes: 0 });
+      this.trimRecent(room);
+      return [];
+    }
+    this.learnRooms();
     // The room's first join here: its history is read once, then kept up to date here.
     let settle = (): void => undefined;
     const loading: RecentHistory = {
