@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
-import { EmbeddedMongoServer } from 'embedded-mongo';
-import { RedisProcess } from '../support/redis-process.js';
-import { type ClusterNode, startClusterNode } from '../support/server-process.js';
+import { type PrivateCluster, startPrivateCluster } from '../support/private-cluster.js';
+import type { ClusterNode } from '../support/server-process.js';
 import {
   connectSocket,
   eventually,
@@ -17,8 +16,7 @@ import {
  * has stored it yet, or can be reached at all.
  */
 describe('Chat history across instances', () => {
-  let redisServer: RedisProcess;
-  let database: EmbeddedMongoServer;
+  let cluster: PrivateCluster;
   let nodeA: ClusterNode;
   let nodeB: ClusterNode;
   const sockets: TestSocket[] = [];
@@ -30,24 +28,16 @@ describe('Chat history across instances', () => {
   }
 
   beforeAll(async () => {
-    redisServer = await RedisProcess.start();
-    database = await EmbeddedMongoServer.start();
-    const env = {
-      DB_URI: database.uri('meet'),
-      REDIS_URL: redisServer.url,
+    cluster = await startPrivateCluster({
       RATE_LIMIT_SOCKET_CHAT: '100000',
       CHAT_HISTORY_LIMIT: '50',
-    };
-    [nodeA, nodeB] = await Promise.all([startClusterNode(env), startClusterNode(env)]);
+    });
+    [nodeA, nodeB] = cluster.nodes;
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    nodeA.server.kill('SIGTERM');
-    nodeB.server.kill('SIGTERM');
-    await Promise.all([nodeA.server.exited, nodeB.server.exited]);
-    await database.stop().catch(() => undefined);
-    await redisServer.stop();
+    await cluster.stop();
   });
 
   it('keeps only the last CHAT_HISTORY_LIMIT messages of a room in Redis, expiring with the retention', async () => {
@@ -55,7 +45,7 @@ describe('Chat history across instances', () => {
     expect((await request(alice, 'join-call', 'capped-room', 'Alice')).ok).toBe(true);
     for (let i = 0; i < 80; i++) alice.emit('chat-message', `m${i}`);
     expect((await request(alice, 'chat-message', 'last')).ok).toBe(true);
-    const redis = new Redis(redisServer.url);
+    const redis = new Redis(cluster.redis.url);
     try {
       const keys = await redis.keys('*chat*capped-room*');
       expect(keys.length).toBeGreaterThan(0);
@@ -100,7 +90,7 @@ describe('Chat history across instances', () => {
 
     // The stored history is not needed while the room is live: with the database down, a
     // late joiner still gets it, and at once (a database read would wait for its time limit).
-    await database.stop();
+    await cluster.database.stop();
     expect((await request(alice, 'chat-message', 'while the database is down')).ok).toBe(true);
     sent.push(['while the database is down', 'Alice']);
     const late = await connect(nodeB);

@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
-import { EmbeddedMongoServer } from 'embedded-mongo';
-import { RedisProcess } from '../support/redis-process.js';
-import { type ClusterNode, startClusterNode } from '../support/server-process.js';
+import {
+  hostWithMeeting,
+  type PrivateCluster,
+  startPrivateCluster,
+} from '../support/private-cluster.js';
+import type { ClusterNode } from '../support/server-process.js';
 import {
   connectSocket,
   eventually,
@@ -30,9 +33,8 @@ async function registryCommands(redis: Redis): Promise<number> {
  * commands it counts are theirs alone), each room's members split over both.
  */
 describe('Signals between instances', () => {
-  let redisServer: RedisProcess;
+  let cluster: PrivateCluster;
   let redis: Redis;
-  let database: EmbeddedMongoServer;
   let nodeA: ClusterNode;
   let nodeB: ClusterNode;
   const sockets: TestSocket[] = [];
@@ -44,26 +46,18 @@ describe('Signals between instances', () => {
   }
 
   beforeAll(async () => {
-    redisServer = await RedisProcess.start();
-    redis = new Redis(redisServer.url);
-    database = await EmbeddedMongoServer.start();
-    const env = {
-      DB_URI: database.uri('meet'),
-      REDIS_URL: redisServer.url,
+    cluster = await startPrivateCluster({
       NODE_HEARTBEAT_SECONDS: '5',
       RATE_LIMIT_SOCKET_SIGNALS: '100000',
-    };
-    [nodeA, nodeB] = await Promise.all([startClusterNode(env), startClusterNode(env)]);
+    });
+    [nodeA, nodeB] = cluster.nodes;
+    redis = new Redis(cluster.redis.url);
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    nodeA.server.kill('SIGTERM');
-    nodeB.server.kill('SIGTERM');
-    await Promise.all([nodeA.server.exited, nodeB.server.exited]);
-    await database.stop();
     redis.disconnect();
-    await redisServer.stop();
+    await cluster.stop();
   });
 
   it('does not ask Redis who is in which room for every signal', async () => {
@@ -141,21 +135,7 @@ describe('Signals between instances', () => {
   });
 
   it('never delivers a signal to a participant a host on another instance removed', async () => {
-    const username = `relay${Date.now().toString(36)}`;
-    const post = (path: string, body: object, token?: string) =>
-      fetch(`${nodeA.url}/api/v1${path}`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
-      });
-    await post('/auth/register', { name: 'Host', username, password: 'password-123' });
-    const { token } = (await (
-      await post('/auth/login', { username, password: 'password-123' })
-    ).json()) as { token: string };
-    const { code } = (await (await post('/meetings', {}, token)).json()) as { code: string };
+    const { token, code } = await hostWithMeeting(nodeA.url, `relay${Date.now().toString(36)}`);
     const host = await connectSocket(nodeA.url, { token });
     sockets.push(host);
     const alice = await connect(nodeA);
