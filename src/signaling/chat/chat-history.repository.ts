@@ -11,7 +11,7 @@ import { createRedisClient } from '../../common/redis-client.js';
 import { ThrottledLog } from '../../common/throttled-log.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { AppConfig } from '../../config/configuration.js';
-import { isDuplicateKeyError } from '../../database/database-errors.js';
+import { isDatabaseUnavailableError, isDuplicateKeyError } from '../../database/database-errors.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { ChatMessage } from './chat-message.schema.js';
 import { RedisRecentChat, type RecentEntry } from './redis-recent-chat.js';
@@ -209,10 +209,15 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
         this.recordedRooms = undefined;
       })
       .catch((error: unknown) => {
-        this.nextLearnAt = Date.now() + LEARN_RETRY_MS;
-        this.unavailable.warn(
-          `could not learn which rooms have chat history: ${String((error as Error).message)}`,
-        );
+        const reason = String((error as Error).message);
+        if (isDatabaseUnavailableError(error) || reason.startsWith('no answer')) {
+          this.nextLearnAt = Date.now() + LEARN_RETRY_MS;
+          this.unavailable.warn(`could not learn which rooms have chat history yet: ${reason}`);
+          return;
+        }
+        // Refused (say, more rooms than one answer may hold): joins read, as before.
+        this.recordedRooms = undefined;
+        this.logger.warn(`every join reads its room's chat history: ${reason}`);
       })
       .finally(() => (this.learning = undefined));
   }
