@@ -10,21 +10,16 @@
  * BENCH_ROUNDS=1 shows whether it levels off).
  * Servers run in child processes on loopback; loops are bounded by time and count.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import type { Socket } from 'socket.io-client';
 import {
   connectAll,
   cpuSeconds,
-  freePort,
   percentile,
-  ROOT,
   rssBytes,
   startBareRelay,
-  stopChild,
-  waitUntilOk,
+  startOursWithDatabase,
 } from './support.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
@@ -52,44 +47,19 @@ function metric(text: string, name: string): number {
 }
 
 async function startOurs(): Promise<Target> {
-  const dbPort = await freePort();
-  const database = spawn(
-    process.execPath,
-    [
-      // The engine keeps every document in memory (a long run stores millions of messages).
-      `--max-old-space-size=${process.env.BENCH_DB_HEAP_MB ?? 12_288}`,
-      resolve(ROOT, 'packages/embedded-mongo/dist/cli.js'),
-      '--port',
-      String(dbPort),
-      '--data-dir',
-      ':memory:',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const port = await freePort();
-  const app = spawn(process.execPath, [resolve(ROOT, 'dist/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      DB_URI: `mongodb://127.0.0.1:${dbPort}/bench`,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_SOCKET_CHAT: '1000000',
-      RATE_LIMIT_SOCKET_JOINS: '1000000',
-      METRICS_ENABLED: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const ours = await startOursWithDatabase({
+    RATE_LIMIT_SOCKET_CHAT: '1000000',
+    RATE_LIMIT_SOCKET_JOINS: '1000000',
+    METRICS_ENABLED: 'true',
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilOk(`${url}/health/ready`);
-  const dbUri = `mongodb://127.0.0.1:${dbPort}/bench`;
   return {
     name: 'ours',
-    url,
-    pids: [app.pid ?? 0, database.pid ?? 0],
+    url: ours.url,
+    pids: ours.pids,
     account: async () => {
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      await stopChild(app);
-      const client = new mongoose.mongo.MongoClient(dbUri);
+      const metrics = await (await fetch(`${ours.url}/metrics`)).text();
+      await ours.stopApp();
+      const client = new mongoose.mongo.MongoClient(ours.dbUri);
       try {
         const stored = await client.db().collection('chat_messages').countDocuments();
         return {
@@ -101,10 +71,7 @@ async function startOurs(): Promise<Target> {
         await client.close();
       }
     },
-    stop: async () => {
-      await stopChild(app);
-      await stopChild(database);
-    },
+    stop: ours.stop,
   };
 }
 

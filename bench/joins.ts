@@ -13,20 +13,15 @@
  * Fresh servers each round, alternating which goes first. Servers run in child processes on
  * loopback; loops are bounded by time and count.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import {
   connectAll,
   cpuSeconds,
-  freePort,
   percentile,
-  ROOT,
   rssBytes,
   startBareRelay,
-  stopChild,
-  waitUntilOk,
+  startOursWithDatabase,
 } from './support.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 200);
@@ -43,52 +38,14 @@ interface Target {
 }
 
 async function startOurs(): Promise<Target> {
-  const dbPort = await freePort();
-  const database = spawn(
-    process.execPath,
-    [
-      resolve(ROOT, 'packages/embedded-mongo/dist/cli.js'),
-      '--port',
-      String(dbPort),
-      '--data-dir',
-      ':memory:',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles our app.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const app = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      DB_URI: `mongodb://127.0.0.1:${dbPort}/bench`,
-      LOG_LEVEL: 'warn',
-      ROOM_MAX_PARTICIPANTS: String(Math.min(1000, Math.max(16, PER_ROOM))),
-      RATE_LIMIT_SOCKET_SIGNALS: '1000000',
-      RATE_LIMIT_SOCKET_CHAT: '1000000',
-      RATE_LIMIT_SOCKET_JOINS: '1000000',
-      RATE_LIMIT_SOCKET_STATE: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const ours = await startOursWithDatabase({
+    ROOM_MAX_PARTICIPANTS: String(Math.min(1000, Math.max(16, PER_ROOM))),
+    RATE_LIMIT_SOCKET_SIGNALS: '1000000',
+    RATE_LIMIT_SOCKET_CHAT: '1000000',
+    RATE_LIMIT_SOCKET_JOINS: '1000000',
+    RATE_LIMIT_SOCKET_STATE: '1000000',
   });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilOk(`${url}/health/ready`);
-  } catch (error) {
-    await stopChild(app);
-    await stopChild(database);
-    throw error;
-  }
-  return {
-    name: 'ours',
-    url,
-    pids: [app.pid ?? 0, database.pid ?? 0],
-    stop: async () => {
-      await stopChild(app);
-      await stopChild(database);
-    },
-  };
+  return { name: 'ours', url: ours.url, pids: ours.pids, stop: ours.stop };
 }
 
 async function startBare(): Promise<Target> {

@@ -70,6 +70,66 @@ export async function waitUntilOk(url: string): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
+/** Our app with the embedded database run as its own process, as MongoDB would be. */
+export interface OursWithDatabase {
+  url: string;
+  /** The database, for a bench that counts what was stored. */
+  dbUri: string;
+  /** The app's and the database's (CPU counts both; memory the app's, the first). */
+  pids: [app: number, database: number];
+  /** Stops the app alone (it writes what it still holds); stop() then stops both. */
+  stopApp: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the embedded database (in memory, with BENCH_DB_HEAP_MB of heap: it keeps every
+ * document, and a long run stores millions) and our app on it, with `env` on top of quiet
+ * logs. BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the app.
+ */
+export async function startOursWithDatabase(
+  env: Record<string, string>,
+): Promise<OursWithDatabase> {
+  const dbPort = await freePort();
+  const database = spawn(
+    process.execPath,
+    [
+      `--max-old-space-size=${process.env.BENCH_DB_HEAP_MB ?? 12_288}`,
+      resolve(ROOT, 'packages/embedded-mongo/dist/cli.js'),
+      '--port',
+      String(dbPort),
+      '--data-dir',
+      ':memory:',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const port = await freePort();
+  const dbUri = `mongodb://127.0.0.1:${dbPort}/bench`;
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const app = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/main.js')], {
+    env: { PATH: process.env.PATH, PORT: String(port), DB_URI: dbUri, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async (): Promise<void> => {
+    await stopChild(app);
+    await stopChild(database);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilOk(`${url}/health/ready`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    dbUri,
+    pids: [app.pid ?? 0, database.pid ?? 0],
+    stopApp: () => stopChild(app),
+    stop,
+  };
+}
+
 /** The bare Socket.IO relay (bench/bare-relay-server.ts): the transport's floor. */
 export async function startBareRelay(): Promise<{
   url: string;

@@ -1,14 +1,7 @@
 import { Redis } from 'ioredis';
 import { type PrivateCluster, startPrivateCluster } from '../support/private-cluster.js';
 import type { ClusterNode } from '../support/server-process.js';
-import {
-  connectSocket,
-  eventually,
-  record,
-  request,
-  sleep,
-  type TestSocket,
-} from '../support/socket-client.js';
+import { eventually, record, request, sleep, type TestSocket } from '../support/socket-client.js';
 
 /**
  * A live room's recent chat scaled out: kept in Redis by whichever instance a message goes
@@ -19,13 +12,7 @@ describe('Chat history across instances', () => {
   let cluster: PrivateCluster;
   let nodeA: ClusterNode;
   let nodeB: ClusterNode;
-  const sockets: TestSocket[] = [];
-
-  async function connect(node: ClusterNode): Promise<TestSocket> {
-    const socket = await connectSocket(node.url);
-    sockets.push(socket);
-    return socket;
-  }
+  const connect = (node: ClusterNode): Promise<TestSocket> => cluster.connect(node);
 
   beforeAll(async () => {
     cluster = await startPrivateCluster({
@@ -36,7 +23,6 @@ describe('Chat history across instances', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
     await cluster.stop();
   });
 

@@ -5,14 +5,7 @@ import {
   startPrivateCluster,
 } from '../support/private-cluster.js';
 import type { ClusterNode } from '../support/server-process.js';
-import {
-  connectSocket,
-  eventually,
-  record,
-  request,
-  sleep,
-  type TestSocket,
-} from '../support/socket-client.js';
+import { eventually, record, request, sleep, type TestSocket } from '../support/socket-client.js';
 
 /** Commands Redis ran so far, by name (INFO commandstats), streams' reads and writes aside. */
 async function registryCommands(redis: Redis): Promise<number> {
@@ -37,13 +30,7 @@ describe('Signals between instances', () => {
   let redis: Redis;
   let nodeA: ClusterNode;
   let nodeB: ClusterNode;
-  const sockets: TestSocket[] = [];
-
-  async function connect(node: ClusterNode): Promise<TestSocket> {
-    const socket = await connectSocket(node.url);
-    sockets.push(socket);
-    return socket;
-  }
+  const connect = (node: ClusterNode): Promise<TestSocket> => cluster.connect(node);
 
   beforeAll(async () => {
     cluster = await startPrivateCluster({
@@ -55,7 +42,6 @@ describe('Signals between instances', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
     redis.disconnect();
     await cluster.stop();
   });
@@ -136,8 +122,7 @@ describe('Signals between instances', () => {
 
   it('never delivers a signal to a participant a host on another instance removed', async () => {
     const { token, code } = await hostWithMeeting(nodeA.url, `relay${Date.now().toString(36)}`);
-    const host = await connectSocket(nodeA.url, { token });
-    sockets.push(host);
+    const host = await cluster.connect(nodeA, token);
     const alice = await connect(nodeA);
     const mallory = await connect(nodeB);
     expect((await request(host, 'join-call', code)).ok).toBe(true);

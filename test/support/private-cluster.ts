@@ -1,6 +1,7 @@
 import { EmbeddedMongoServer } from 'embedded-mongo';
 import { RedisProcess } from './redis-process.js';
 import { type ClusterNode, startClusterNode } from './server-process.js';
+import { connectSocket, type TestSocket } from './socket-client.js';
 
 /**
  * Two app processes sharing a Redis and a database of the test's own (so what the test
@@ -10,8 +11,10 @@ export interface PrivateCluster {
   redis: RedisProcess;
   database: EmbeddedMongoServer;
   nodes: [ClusterNode, ClusterNode];
-  /** Stops the nodes (SIGTERM), then the database (if still running) and Redis. */
-  stop(): Promise<void>;
+  /** A guest socket (or a signed-in one, with `token`) on a node, closed by stop(). */
+  connect: (node: ClusterNode, token?: string) => Promise<TestSocket>;
+  /** Closes the sockets, stops the nodes (SIGTERM), the database (if still running), Redis. */
+  stop: () => Promise<void>;
 }
 
 export async function startPrivateCluster(env: Record<string, string>): Promise<PrivateCluster> {
@@ -22,11 +25,18 @@ export async function startPrivateCluster(env: Record<string, string>): Promise<
     startClusterNode(nodeEnv),
     startClusterNode(nodeEnv),
   ]);
+  const sockets: TestSocket[] = [];
   return {
     redis,
     database,
     nodes,
+    connect: async (node, token) => {
+      const socket = await connectSocket(node.url, token === undefined ? {} : { token });
+      sockets.push(socket);
+      return socket;
+    },
     stop: async () => {
+      for (const socket of sockets) socket.close();
       for (const node of nodes) node.server.kill('SIGTERM');
       await Promise.all(nodes.map((node) => node.server.exited));
       await database.stop().catch(() => undefined);
