@@ -75,6 +75,15 @@ class RecordingNotifier implements RoomNotifier {
     for (const socketId of this.members.get(roomId) ?? []) this.deliver(socketId, [event, ...args]);
   }
 
+  /** One process: its members are all the members. */
+  toLocalRoom<E extends ServerEventName>(
+    roomId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    this.toRoom(roomId, event, ...args);
+  }
+
   toRoomDelivered<E extends ServerEventName>(
     roomId: string,
     event: E,

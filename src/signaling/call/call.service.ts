@@ -197,12 +197,12 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       }
     });
     // Left while Redis had lost them: the registry, just filled again, cannot say who is in
-    // their rooms yet (other instances republish at their own heartbeat), but each room's
-    // channel can: every member still connected, on any instance, hears it once.
+    // their rooms yet (other instances republish at their own heartbeat), but each instance
+    // knows its own members: every member still connected, on any instance, hears it once.
     this.stopListeningForDeparted = this.heartbeat.onDepartedWhileLost((departed) => {
       const now = Date.now();
       for (const left of departed) {
-        this.notifier.toRoom(left.roomId, 'user-left', left.socketId, now - left.joinedAt);
+        this.notifier.toLocalRoom(left.roomId, 'user-left', left.socketId, now - left.joinedAt);
       }
     });
     this.heartbeat.useLocalMembership(

@@ -19,6 +19,12 @@ export interface RoomNotifier {
   holdBack(socketId: string): (first: () => void) => void;
   /** To every member of the room, on every instance. */
   toRoom<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void;
+  /** To the members of the room connected to this instance only (whatever Redis does). */
+  toLocalRoom<E extends ServerEventName>(
+    roomId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void;
   /**
    * To every member of the room, like toRoom; resolves once this instance's own members were
    * sent it (scaled out, that waits until Redis took the message), so a caller can tell which

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { MediaState, Role } from '../protocol/events.js';
 import {
+  type Departure,
   type Ghosts,
   type JoinOutcome,
   type NewParticipant,
@@ -188,6 +189,10 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   restoreIfLost(): Promise<{ restored: Participant[]; departed: Participant[] }> {
     return Promise.resolve({ restored: [], departed: [] });
+  }
+
+  departedWhileLost(): Promise<Departure[]> {
+    return Promise.resolve([]);
   }
 
   reachable(): Promise<boolean> {

@@ -34,6 +34,8 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private readonly departedListeners = new Set<DepartedListener>();
   private timer?: NodeJS.Timeout;
   private isStillHere: (socketId: string, roomId: string) => boolean = () => false;
+  /** Departures found by restoreIfLost (any instance) that this one already told: id → at. */
+  private readonly toldDeparted = new Map<string, number>();
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -56,8 +58,9 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Participants of this instance who left while Redis had lost them (it restarted empty):
-   * nobody was told; the listener tells their rooms.
+   * Participants (of any instance) who left while Redis had lost them (it restarted empty):
+   * nobody was told; the listener tells this instance's members of their rooms (each instance
+   * calls its listeners, once per departure).
    */
   onDepartedWhileLost(listener: DepartedListener): () => void {
     this.departedListeners.add(listener);
@@ -87,7 +90,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           `Redis had lost this instance's rooms: ${restored.length} participants published again, ${departed.length} left meanwhile`,
         );
       }
-      if (departed.length > 0) for (const listener of this.departedListeners) listener(departed);
+      await this.tellDepartedWhileLost();
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
       // Participants whose connection dropped and who did not come back in time, wherever
@@ -105,5 +108,25 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     } catch (error) {
       this.failures.warn(`presence heartbeat failed: ${String((error as Error).message)}`);
     }
+  }
+
+  /**
+   * Whoever found them (this instance or another) recorded in Redis who left while Redis had
+   * lost them; each instance tells its own members once, at its next heartbeat, when its
+   * connection to Redis is surely back (a broadcast by the finder could reach nobody).
+   */
+  private async tellDepartedWhileLost(): Promise<void> {
+    if (!this.cluster) return;
+    const since = Date.now() - 2 * this.cluster.deadAfterMs;
+    for (const [socketId, at] of this.toldDeparted) {
+      if (at < since) this.toldDeparted.delete(socketId);
+    }
+    const news = (await this.registry.departedWhileLost(since)).filter(
+      ({ participant }) => !this.toldDeparted.has(participant.socketId),
+    );
+    if (news.length === 0) return;
+    for (const { participant, at } of news) this.toldDeparted.set(participant.socketId, at);
+    const departed = news.map(({ participant }) => participant);
+    for (const listener of this.departedListeners) listener(departed);
   }
 }

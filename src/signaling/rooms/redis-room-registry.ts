@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { withinTimeLimit } from '../../common/time-limit.js';
 import type { MediaState, Role } from '../protocol/events.js';
 import {
+  type Departure,
   type Ghosts,
   type JoinOutcome,
   type NewParticipant,
@@ -33,6 +34,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   nodeq:<nodeId>    set of the waiting socket ids an instance holds
  *   away              sorted set of participants whose connection dropped, by deadline (ms)
  *   alive:<nodeId>    present while Redis holds what this instance published (see restoreIfLost)
+ *   departed          hash socketId → JSON {fields, at}: left while Redis had lost them (idem)
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
  */
@@ -556,9 +558,43 @@ export class RedisRoomRegistry implements RoomRegistry {
         restored.push(toParticipant(socketId, flat));
       }
     }
+    if (departed.length > 0) {
+      // Every instance reads these at its next heartbeat and tells its own members (see
+      // departedWhileLost): a broadcast now could reach nobody, other instances' adapters
+      // being still on their way back to Redis.
+      const at = Date.now();
+      await this.redis.hset(
+        `${this.prefix}departed`,
+        ...departed.flatMap(({ socketId }) => [
+          socketId,
+          JSON.stringify({ fields: this.published.get(socketId), at }),
+        ]),
+      );
+    }
     await this.redis.set(this.aliveKey, '1');
     for (const { socketId } of departed) this.published.delete(socketId);
     return { restored, departed };
+  }
+
+  async departedWhileLost(since: number): Promise<Departure[]> {
+    const key = `${this.prefix}departed`;
+    const entries = await this.redis.hgetall(key);
+    const recent: Departure[] = [];
+    const stale: string[] = [];
+    for (const [socketId, json] of Object.entries(entries)) {
+      try {
+        const { fields, at } = JSON.parse(json) as { fields: Record<string, string>; at: number };
+        if (at >= since) {
+          recent.push({ participant: toParticipant(socketId, Object.entries(fields).flat()), at });
+          continue;
+        }
+      } catch {
+        // Not ours to read: dropped like an old one.
+      }
+      stale.push(socketId);
+    }
+    if (stale.length > 0) await this.redis.hdel(key, ...stale);
+    return recent;
   }
 
   async removeDeadNodes(deadBefore: number): Promise<Ghosts> {

@@ -62,6 +62,12 @@ export interface Ghosts {
  * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
  * touching the call rules. Lookups by socket and by room are O(1).
  */
+/** A participant who left while the shared store had lost them, and when that was found. */
+export interface Departure {
+  participant: Participant;
+  at: number;
+}
+
 export interface RoomRegistry {
   /** Adds the socket to a room (leaving its current one); throws RoomFullError at capacity. */
   join(participant: NewParticipant, capacity: number): Promise<JoinOutcome>;
@@ -123,6 +129,12 @@ export interface RoomRegistry {
   restoreIfLost(
     isStillHere: (socketId: string, roomId: string) => boolean,
   ): Promise<{ restored: Participant[]; departed: Participant[] }>;
+  /**
+   * Shared registries: the `departed` of every instance's restoreIfLost since `since` (ms),
+   * with when they were found gone, for each instance to tell its own members; older ones
+   * are forgotten. Empty for one process.
+   */
+  departedWhileLost(since: number): Promise<Departure[]>;
   /**
    * A participant connected to this instance as this instance last saw it, without asking
    * the shared store (a shared registry: its copy from the last heartbeat), for when that

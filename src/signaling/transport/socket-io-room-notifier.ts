@@ -125,6 +125,16 @@ export class SocketIoRoomNotifier implements RoomNotifier {
       .emit(event, ...args);
   }
 
+  toLocalRoom<E extends ServerEventName>(
+    roomId: string,
+    event: E,
+    ...args: ServerEventArgs<E>
+  ): void {
+    this.io()
+      .local.to(channelOf(roomId))
+      .emit(event, ...args);
+  }
+
   toRoomDelivered<E extends ServerEventName>(
     roomId: string,
     event: E,
