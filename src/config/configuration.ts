@@ -14,6 +14,7 @@ import {
   type RedisConfig,
   type SignalingConfig,
 } from '../signaling/signaling.config.js';
+import { readWebhooksConfig, type WebhooksConfig } from '../webhooks/webhooks.config.js';
 import { type Environment, type NodeEnvironment, readChoice } from './env-readers.js';
 
 export { ConfigurationError, type Environment, type NodeEnvironment } from './env-readers.js';
@@ -34,6 +35,7 @@ export interface AppConfig {
   redis: RedisConfig | undefined;
   metrics: MetricsConfig;
   logging: LoggingConfig;
+  webhooks: WebhooksConfig;
 }
 
 const NODE_ENVIRONMENTS: readonly NodeEnvironment[] = ['development', 'production', 'test'];
@@ -57,5 +59,6 @@ export function loadConfiguration(env: Environment): AppConfig {
     redis: readRedisConfig(env),
     metrics: readMetricsConfig(env),
     logging: readLoggingConfig(env, nodeEnv),
+    webhooks: readWebhooksConfig(env),
   };
 }

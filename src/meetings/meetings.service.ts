@@ -33,6 +33,10 @@ interface StoredEntry {
   _id: Types.ObjectId;
   meetingCode: string;
   date: Date;
+  sessionId?: Types.ObjectId;
+  title?: string;
+  leftAt?: Date;
+  hosted?: boolean;
 }
 
 interface StoredMeeting {
@@ -88,7 +92,20 @@ function passcodeMatcher(passcode: string | undefined): (candidate: string) => b
 const CODE_ATTEMPTS = 5;
 
 function toEntry(entry: StoredEntry): HistoryEntryDto {
-  return { id: entry._id.toString(), meetingCode: entry.meetingCode, date: entry.date };
+  const dto: HistoryEntryDto = {
+    id: entry._id.toString(),
+    meetingCode: entry.meetingCode,
+    date: entry.date,
+  };
+  // Recorded by the call: the session, its title, how long the user stayed.
+  if (entry.sessionId) {
+    dto.sessionId = entry.sessionId.toString();
+    if (entry.title) dto.title = entry.title;
+    dto.leftAt = entry.leftAt ?? null;
+    dto.durationMs = entry.leftAt ? entry.leftAt.getTime() - entry.date.getTime() : null;
+    dto.hosted = entry.hosted === true;
+  }
+  return dto;
 }
 
 /** Meetings (codes, hosts and settings) and each user's meeting history. */
@@ -212,12 +229,13 @@ export class MeetingsService implements MeetingRules {
     if (code === undefined) return undefined;
     const meeting = await this.meetings
       .findOne({ code })
-      .select('code hostId allowGuests muteOnEntry waitingRoom +passcode +bannedUserIds')
+      .select('code title hostId allowGuests muteOnEntry waitingRoom +passcode +bannedUserIds')
       .lean<StoredMeeting>()
       .exec();
     if (!meeting) return undefined;
     return {
       code: meeting.code,
+      ...(meeting.title ? { title: meeting.title } : {}),
       hostId: meeting.hostId.toString(),
       ...settingsOf(meeting),
       passcodeRequired: meeting.passcode !== undefined,

@@ -16,6 +16,8 @@ import { RoomsModule } from './rooms/rooms.module.js';
 import { MEETING_RULES } from './call/meeting-rules.js';
 import { MeetingsModule } from '../meetings/meetings.module.js';
 import { MeetingsService } from '../meetings/meetings.service.js';
+import { AttendanceRecorder } from '../meetings/attendance.recorder.js';
+import { CALL_RECORDER } from './call/call-recorder.js';
 import { SignalingController } from './transport/signaling.controller.js';
 import { SignalingGateway } from './transport/signaling.gateway.js';
 import { SocketIoRoomNotifier } from './transport/socket-io-room-notifier.js';
@@ -55,6 +57,8 @@ import { SocketSessions } from './transport/socket-sessions.js';
     { provide: ROOM_NOTIFIER, useExisting: SocketIoRoomNotifier },
     // Registered meetings' settings, as the Meetings module keeps them.
     { provide: MEETING_RULES, useExisting: MeetingsService },
+    // Sessions, attendance and their webhooks, as the Meetings module records them.
+    { provide: CALL_RECORDER, useExisting: AttendanceRecorder },
   ],
 })
 export class SignalingModule implements OnModuleInit {

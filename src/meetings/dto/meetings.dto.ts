@@ -5,7 +5,8 @@ import { IsOptionalButNotNull } from '../../common/optional-not-null.decorator.j
 import { Trim } from '../../common/trim.transform.js';
 import { ROOM_ID_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { IsMeetingCode } from './meeting-code.js';
-import type { WaitingRoomMode } from '../../signaling/protocol/events.js';
+import type { Role, WaitingRoomMode } from '../../signaling/protocol/events.js';
+import type { VisitEndReason } from '../../signaling/call/call-recorder.js';
 
 const WAITING_ROOM_MODES: WaitingRoomMode[] = ['off', 'guests', 'everyone'];
 
@@ -165,8 +166,42 @@ export class HistoryEntryDto {
   @ApiProperty({ example: 'abc-defg-hij' })
   meetingCode!: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'When you joined (recorded entries: your first visit of the session)',
+  })
   date!: Date;
+
+  @ApiPropertyOptional({
+    example: '6650f0c2a1b2c3d4e5f60719',
+    description:
+      'The meeting session you attended: present on entries the call recorded (registered meetings), absent on entries added with POST /history',
+  })
+  sessionId?: string;
+
+  @ApiPropertyOptional({ example: 'Weekly sync' })
+  title?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When your last visit of the session ended; null while you are in it',
+  })
+  leftAt?: Date | null;
+
+  @ApiPropertyOptional({
+    example: 1830000,
+    nullable: true,
+    description: 'How long you stayed (ms, from joining to leaving); null while you are in it',
+  })
+  durationMs?: number | null;
+
+  @ApiPropertyOptional({
+    description: 'You hosted it: its attendance is at /meetings/{code}/sessions/{sessionId}',
+  })
+  hosted?: boolean;
 }
 
 export class HistoryPageDto {
@@ -181,4 +216,120 @@ export class HistoryPageDto {
 
   @ApiProperty({ example: 20 })
   limit!: number;
+}
+
+/** `?format=csv` (or `Accept: text/csv`) on the session routes, besides the page. */
+export class SessionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptionalButNotNull()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class FormatQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptionalButNotNull()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class SessionDto {
+  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  id!: string;
+
+  @ApiProperty({ example: 'abc-defg-hij' })
+  code!: string;
+
+  @ApiPropertyOptional({ example: 'Weekly sync' })
+  title?: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  startedAt!: Date;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null while live',
+  })
+  endedAt!: Date | null;
+
+  @ApiProperty({ example: 3540000, nullable: true, description: 'ms; null while live' })
+  durationMs!: number | null;
+
+  @ApiProperty({ description: 'The session is going on now' })
+  live!: boolean;
+
+  @ApiProperty({ example: 5, description: 'Most participants in the call at once' })
+  peakParticipants!: number;
+
+  @ApiProperty({
+    example: 6,
+    description: 'Different people who came (accounts, and each guest connection)',
+  })
+  attendees!: number;
+
+  @ApiProperty({
+    example: 8,
+    description: 'Visits (a reconnect within the grace window is the same visit)',
+  })
+  visits!: number;
+}
+
+export class SessionPageDto {
+  @ApiProperty({ type: [SessionDto] })
+  items!: SessionDto[];
+
+  @ApiProperty({ example: 12 })
+  total!: number;
+
+  @ApiProperty({ example: 1 })
+  page!: number;
+
+  @ApiProperty({ example: 20 })
+  limit!: number;
+}
+
+export class AttendanceDto {
+  @ApiProperty({ example: 'Ada' })
+  name!: string;
+
+  @ApiProperty({
+    example: '6650f0c2a1b2c3d4e5f60700',
+    nullable: true,
+    description: 'null for guests',
+  })
+  userId!: string | null;
+
+  @ApiProperty()
+  guest!: boolean;
+
+  @ApiProperty({ enum: ['host', 'cohost', 'participant'] })
+  role!: Role;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  joinedAt!: Date;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null while in the call',
+  })
+  leftAt!: Date | null;
+
+  @ApiProperty({ example: 1830000, nullable: true, description: 'ms; null while in the call' })
+  durationMs!: number | null;
+
+  @ApiProperty({
+    enum: ['left', 'removed', 'disconnected', 'meeting-ended'],
+    nullable: true,
+    description: 'How the visit ended; null while in the call',
+  })
+  reason!: VisitEndReason | null;
+}
+
+export class SessionDetailDto extends SessionDto {
+  @ApiProperty({ type: [AttendanceDto], description: 'One per visit, in order of arrival' })
+  attendance!: AttendanceDto[];
 }

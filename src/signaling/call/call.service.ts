@@ -4,6 +4,7 @@ import {
   Logger,
   type OnModuleDestroy,
   type OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/configuration.js';
@@ -45,10 +46,23 @@ import {
   type WaitingEntry,
 } from '../rooms/room-registry.js';
 import type { Caller } from './caller.js';
+import {
+  CALL_RECORDER,
+  type CallRecorder,
+  inSession,
+  type VisitEndReason,
+} from './call-recorder.js';
 import { IceServersService } from './ice-servers.service.js';
 import { MEETING_RULES, type MeetingJoinRules, type MeetingRules } from './meeting-rules.js';
 import { ConfirmedRooms } from './confirmed-rooms.js';
 import { ROOM_NOTIFIER, type RoomNotifier } from './room-notifier.js';
+
+/** Why members left, for their attendance records. */
+interface Departure {
+  reason: VisitEndReason;
+  removedBy?: Participant;
+  banned?: boolean;
+}
 
 /** Whoever enters a room: a joiner, or a socket a host let in from the waiting room. */
 interface Entrant {
@@ -174,6 +188,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
     rateLimits: RateLimits,
     config: ConfigService<AppConfig, true>,
+    @Optional() @Inject(CALL_RECORDER) private readonly recorder?: CallRecorder,
   ) {
     const signaling = config.get('signaling', { infer: true });
     this.capacity = signaling.maxParticipantsPerRoom;
@@ -184,7 +199,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     // Participants of a dead instance left their rooms without a word: tell the others.
     this.stopListening = this.heartbeat.onGhosts(({ participants, waiting }) => {
-      this.announceLeft(...participants).catch((error: unknown) => {
+      this.announceLeft(participants, { reason: 'disconnected' }).catch((error: unknown) => {
         this.logger.warn(
           `could not announce the participants of a dead instance: ${String(error)}`,
         );
@@ -199,10 +214,16 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // Left while Redis had lost them: the registry, just filled again, cannot say who is in
     // their rooms yet (other instances republish at their own heartbeat), but each instance
     // knows its own members: every member still connected, on any instance, hears it once.
-    this.stopListeningForDeparted = this.heartbeat.onDepartedWhileLost((departed) => {
+    this.stopListeningForDeparted = this.heartbeat.onDepartedWhileLost((departed, foundHere) => {
       const now = Date.now();
       for (const left of departed) {
         this.notifier.toLocalRoom(left.roomId, 'user-left', left.socketId, now - left.joinedAt);
+      }
+      // Their visits end once, where they were found gone.
+      if (foundHere) {
+        this.recordDepartures(departed, { reason: 'disconnected' }).catch((error: unknown) => {
+          this.logger.warn(`could not record departures: ${String(error)}`);
+        });
       }
     });
     this.heartbeat.useLocalMembership(
@@ -262,6 +283,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const { socketId } = entrant;
     const role: Role =
       meeting !== undefined && entrant.userId === meeting.hostId ? 'host' : 'participant';
+    // A registered meeting's first entrant opens a live session; later ones join it.
+    const newSessionId = meeting ? this.recorder?.newSessionId() : undefined;
     const outcome = await this.registry
       .join(
         {
@@ -270,6 +293,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           name: entrant.name,
           role,
           ...(entrant.userId ? { userId: entrant.userId } : {}),
+          ...(newSessionId ? { sessionId: newSessionId } : {}),
         },
         this.capacity,
       )
@@ -307,7 +331,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (!entrant.userId) await this.distinguishGuest(socketId, outcome.participants);
     if (outcome.left) {
       this.notifier.unsubscribe(socketId, outcome.left.roomId);
-      await this.announceLeft(outcome.left);
+      await this.announceLeft([outcome.left], { reason: 'left' });
     }
     // A message sent here whose delivery to this instance's members is still under way (it
     // waits for Redis, scaled out) would reach the entrant live and from the history: the
@@ -335,6 +359,14 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (meeting && self) {
       const others = memberIds.filter((id) => id !== socketId);
       this.notifier.toSockets(others, 'participant-joined', toParticipantView(self));
+      if (inSession(self)) {
+        this.recorder?.entered(
+          { code: meeting.code, ...(meeting.title ? { title: meeting.title } : {}) },
+          self,
+          outcome.participants.length,
+          self.sessionId === newSessionId,
+        );
+      }
     }
     this.logger.debug(`socket ${socketId} joined a room of ${outcome.participants.length}`);
     const release = this.notifier.holdBack(socketId);
@@ -372,17 +404,19 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const left = await this.registry.leave(caller.socketId);
     if (left) {
       this.notifier.unsubscribe(caller.socketId, left.roomId);
-      await this.announceLeft(left);
+      await this.announceLeft([left], { reason: 'left' });
     }
-    await this.registry.enqueue({
+    const entry: WaitingEntry = {
       socketId: caller.socketId,
       roomId: meeting.code,
       name,
       ...(caller.user ? { userId: caller.user.userId } : {}),
       since: Date.now(),
-    });
+    };
+    await this.registry.enqueue(entry);
     caller.waitingIn = meeting.code;
-    await this.lobbyChanged(meeting.code);
+    const members = await this.lobbyChanged(meeting.code);
+    this.recorder?.waiting(entry, members.find(inSession)?.sessionId);
     return { waiting: true, roomId: meeting.code };
   }
 
@@ -394,8 +428,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return entry !== undefined;
   }
 
-  /** Tells the hosts and co-hosts in the call who is waiting now. */
-  private async lobbyChanged(roomId: string): Promise<void> {
+  /** Tells the hosts and co-hosts in the call who is waiting now. The call's members. */
+  private async lobbyChanged(roomId: string): Promise<Participant[]> {
     const [members, waiting] = await Promise.all([
       this.registry.participants(roomId),
       this.registry.waiting(roomId),
@@ -406,6 +440,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         this.notifier.toSocket(member.socketId, 'lobby-updated', lobby);
       }
     }
+    return members;
   }
 
   /** Host or co-host: lets one waiting socket in; it gets `admitted` with its join answer. */
@@ -562,7 +597,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       throw new SignalingFailure('not-in-room', 'not in a room');
     }
     this.notifier.unsubscribe(caller.socketId, left.roomId);
-    await this.announceLeft(left);
+    await this.announceLeft([left], { reason: 'left' });
   }
 
   /**
@@ -613,13 +648,19 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   /** Participants whose time away ran out leave (each announced once, by any instance). */
   async expireAway(): Promise<void> {
     const expired = await this.registry.removeExpiredAway(Date.now());
-    if (expired.length > 0) await this.announceLeft(...expired);
+    if (expired.length > 0) await this.announceLeft(expired, { reason: 'disconnected' });
   }
 
-  /** The socket is gone: its room hears that it left. */
-  async disconnected(socketId: string): Promise<void> {
+  /**
+   * The socket is gone: its room hears that it left. `reason`: 'left' when the client closed
+   * its connection itself (a deliberate leave), else 'disconnected'.
+   */
+  async disconnected(
+    socketId: string,
+    reason: 'left' | 'disconnected' = 'disconnected',
+  ): Promise<void> {
     const left = await this.registry.leave(socketId);
-    if (left) await this.announceLeft(left);
+    if (left) await this.announceLeft([left], { reason });
     else {
       const entry = await this.registry.leaveQueue(socketId);
       if (entry) await this.lobbyChanged(entry.roomId);
@@ -764,6 +805,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (target.role === 'host') throw new SignalingFailure('not-allowed', 'a host stays a host');
     await this.registry.setRole(target.socketId, message.role);
     this.audit(actor, 'set-role', target, message.role);
+    if (inSession(target)) this.recorder?.roleChanged(target, message.role);
     this.notifier.toRoom(actor.roomId, 'role-changed', target.socketId, message.role);
     // A new co-host sees who is waiting at once, not at the next change.
     if (message.role === 'cohost') {
@@ -808,7 +850,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     this.audit(actor, message.ban ? 'remove-and-ban' : 'remove-participant', target);
     this.notifier.unsubscribe(left.socketId, left.roomId);
     this.notifier.toSocket(left.socketId, 'removed', { banned: message.ban });
-    await this.announceLeft(left);
+    await this.announceLeft([left], { reason: 'removed', removedBy: actor, banned: message.ban });
   }
 
   /** Host only: everyone is out of the call; the next join starts a new live session. */
@@ -820,12 +862,15 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
 
   /** Everyone in a room's call and waiting room gets `meeting-ended` and is out. */
   private async endSession(roomId: string): Promise<void> {
+    const ended: Participant[] = [];
     for (const member of await this.registry.participants(roomId)) {
       const left = await this.registry.leave(member.socketId);
       if (!left || left.roomId !== roomId) continue;
+      ended.push(left);
       this.notifier.toSocket(left.socketId, 'meeting-ended');
       this.notifier.unsubscribe(left.socketId, left.roomId);
     }
+    await this.recordDepartures(ended, { reason: 'meeting-ended' });
     for (const waiting of await this.registry.waiting(roomId)) {
       if (await this.registry.dequeue(roomId, waiting.socketId)) {
         this.notifier.toSocket(waiting.socketId, 'meeting-ended');
@@ -895,8 +940,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Stores what is still pending (chat), within a time limit: the last step before shutdown. */
-  flush(): Promise<void> {
-    return this.chat.flush();
+  async flush(): Promise<void> {
+    await Promise.all([this.chat.flush(), this.recorder?.flush()]);
   }
 
   /** Who is in a room now. */
@@ -914,7 +959,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    * (like user-joined), so a member whose join raced a departure on another instance hears it
    * even before its own Socket.IO subscription exists there.
    */
-  private async announceLeft(...departed: Participant[]): Promise<void> {
+  private async announceLeft(departed: Participant[], how: Departure): Promise<void> {
     const now = Date.now();
     // Known to have left: signals to them ask the registry again (other instances' copies
     // expire within CONFIRMED_ROOM_TTL_MS; their signals are dropped on delivery meanwhile).
@@ -922,11 +967,41 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     for (const roomId of new Set(departed.map((left) => left.roomId))) {
       const members = (await this.registry.participants(roomId)).map((member) => member.socketId);
       if (members.length === 0) this.chat.forget(roomId);
-      for (const left of departed) {
-        if (left.roomId !== roomId) continue;
+      const here = departed.filter((left) => left.roomId === roomId);
+      for (const left of here) {
         this.logger.debug(`socket ${left.socketId} left its room`);
         this.notifier.toSockets(members, 'user-left', left.socketId, now - left.joinedAt);
       }
+      this.recordLeft(here, how, members.length === 0);
     }
+  }
+
+  /** Records visits that ended, for rooms whose remaining members are not known yet. */
+  private async recordDepartures(departed: Participant[], how: Departure): Promise<void> {
+    if (!this.recorder || !departed.some(inSession)) return;
+    for (const roomId of new Set(departed.map((left) => left.roomId))) {
+      const empty = (await this.registry.participants(roomId)).length === 0;
+      this.recordLeft(
+        departed.filter((left) => left.roomId === roomId),
+        how,
+        empty,
+      );
+    }
+  }
+
+  /**
+   * The visits of one room's departed members ended (those of a registered meeting's
+   * session); the last of them ends the session when nobody is left.
+   */
+  private recordLeft(departed: Participant[], how: Departure, roomEmpty: boolean): void {
+    if (!this.recorder) return;
+    const visits = departed.filter(inSession);
+    const now = Date.now();
+    visits.forEach((left, index) => {
+      this.recorder?.left(left, how.reason, Math.min(left.lastSeenAt ?? now, now), {
+        sessionEnded: roomEmpty && index === visits.length - 1,
+        ...(how.removedBy ? { removedBy: how.removedBy, banned: how.banned ?? false } : {}),
+      });
+    });
   }
 }

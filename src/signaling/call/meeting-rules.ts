@@ -6,6 +6,7 @@ export const MEETING_RULES = Symbol('MEETING_RULES');
 /** What joining a registered meeting must respect (read from the meeting's settings). */
 export interface MeetingJoinRules {
   code: string;
+  title?: string;
   /** The account that created the meeting: its host, from every device it joins with. */
   hostId: string;
   allowGuests: boolean;

@@ -38,8 +38,11 @@ export class InMemoryRoomRegistry implements RoomRegistry {
       return Promise.reject(new RoomFullError(newcomer.roomId, capacity));
     }
     const left = current ? this.remove(current) : undefined;
+    const first = this.rooms.get(newcomer.roomId)?.values().next().value;
+    const sessionId = first ? first.sessionId : newcomer.sessionId;
     const participant: Participant = {
       ...newcomer,
+      ...(sessionId !== undefined ? { sessionId } : {}),
       role: newcomer.role ?? 'participant',
       joinedAt: newcomer.joinedAt ?? Date.now(),
       media: null,
@@ -152,13 +155,17 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     until: number,
   ): Promise<{ participant: Participant; away: boolean } | undefined> {
     const participant = this.bySocket.get(socketId);
-    if (participant) this.away.set(socketId, until);
+    if (participant) {
+      this.away.set(socketId, until);
+      participant.lastSeenAt = Date.now();
+    }
     return Promise.resolve(participant ? { participant, away: true } : undefined);
   }
 
   markBack(socketId: string): Promise<{ participant: Participant; wasAway: boolean } | undefined> {
     const participant = this.bySocket.get(socketId);
     const wasAway = this.away.delete(socketId);
+    if (participant) delete participant.lastSeenAt;
     return Promise.resolve(participant ? { participant, wasAway } : undefined);
   }
 

@@ -17,7 +17,8 @@ import {
 } from './room-registry.js';
 
 export type GhostsListener = (ghosts: Ghosts) => void;
-export type DepartedListener = (departed: Participant[]) => void;
+/** `foundHere`: this instance found them gone (it records their departure; others only tell). */
+export type DepartedListener = (departed: Participant[], foundHere: boolean) => void;
 
 /**
  * Scaled out (REDIS_URL), each instance announces it is alive every NODE_HEARTBEAT_SECONDS
@@ -90,7 +91,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
           `Redis had lost this instance's rooms: ${restored.length} participants published again, ${departed.length} left meanwhile`,
         );
       }
-      await this.tellDepartedWhileLost();
+      await this.tellDepartedWhileLost(new Set(departed.map(({ socketId }) => socketId)));
       await this.registry.heartbeat();
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
       // Participants whose connection dropped and who did not come back in time, wherever
@@ -115,7 +116,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
    * lost them; each instance tells its own members once, at its next heartbeat, when its
    * connection to Redis is surely back (a broadcast by the finder could reach nobody).
    */
-  private async tellDepartedWhileLost(): Promise<void> {
+  private async tellDepartedWhileLost(foundHere: ReadonlySet<string>): Promise<void> {
     if (!this.cluster) return;
     const since = Date.now() - 2 * this.cluster.deadAfterMs;
     for (const [socketId, at] of this.toldDeparted) {
@@ -127,6 +128,11 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     if (news.length === 0) return;
     for (const { participant, at } of news) this.toldDeparted.set(participant.socketId, at);
     const departed = news.map(({ participant }) => participant);
-    for (const listener of this.departedListeners) listener(departed);
+    const mine = departed.filter(({ socketId }) => foundHere.has(socketId));
+    const others = departed.filter(({ socketId }) => !foundHere.has(socketId));
+    for (const listener of this.departedListeners) {
+      if (mine.length > 0) listener(mine, true);
+      if (others.length > 0) listener(others, false);
+    }
   }
 }

@@ -23,7 +23,8 @@ const CLOSE_WAIT_MS = 1_000;
 
 /*
  * Layout under the key prefix:
- *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node, role
+ *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node, role,
+ *                     session (the room's live session id, shared by its members)
  *   room:<roomId>     sorted set of socket ids, scored by join order
  *   rooms             set of non-empty room ids;  count: number of participants
  *   lock:<roomId>     present while a live room is locked (removed with the room)
@@ -59,7 +60,11 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
 end
 `;
 
-/** ARGV: prefix, socketId, roomId, name, userId, joinedAt, capacity, nodeId, role → {status, left, members}. */
+/**
+ * ARGV: prefix, socketId, roomId, name, userId, joinedAt, capacity, nodeId, role, sessionId
+ * → {status, left, members}. The joiner takes the room's session id (its first member's), or
+ * starts the given one in an empty room.
+ */
 const JOIN = `${MEMBERS}
 local prefix, socketId, roomId = ARGV[1], ARGV[2], ARGV[3]
 local pkey = prefix .. 'p:' .. socketId
@@ -72,8 +77,11 @@ if currentRoom then
   removeFromRoom(prefix, socketId, currentRoom, redis.call('HGET', pkey, 'node'))
   redis.call('DEL', pkey)
 end
+local session = ARGV[10]
+local first = redis.call('ZRANGE', prefix .. 'room:' .. roomId, 0, 0)
+if #first > 0 then session = redis.call('HGET', prefix .. 'p:' .. first[1], 'session') or session end
 redis.call('HSET', pkey, 'roomId', roomId, 'name', ARGV[4], 'userId', ARGV[5], 'joinedAt', ARGV[6],
-  'media', 'null', 'hand', '0', 'node', ARGV[8], 'role', ARGV[9])
+  'media', 'null', 'hand', '0', 'node', ARGV[8], 'role', ARGV[9], 'session', session)
 redis.call('ZADD', prefix .. 'room:' .. roomId, redis.call('INCR', prefix .. 'seq'), socketId)
 redis.call('SADD', prefix .. 'rooms', roomId)
 redis.call('SADD', prefix .. 'node:' .. ARGV[8], socketId)
@@ -199,14 +207,16 @@ return {removed, waiting}
 `;
 
 /**
- * ARGV: prefix, socketId, until, nodeId → {marked, fields}: the participant's fields (empty when
- * in no room); marked 0 when it lives on another node (it came back there first).
+ * ARGV: prefix, socketId, until, nodeId, now → {marked, fields}: the participant's fields (empty
+ * when in no room); marked 0 when it lives on another node (it came back there first). A marked
+ * participant was last seen `now` (field `seen`, removed when it comes back).
  */
 const MARK_AWAY = `
 local pkey = ARGV[1] .. 'p:' .. ARGV[2]
 local fields = redis.call('HGETALL', pkey)
 if #fields == 0 or redis.call('HGET', pkey, 'node') ~= ARGV[4] then return {0, fields} end
 redis.call('ZADD', ARGV[1] .. 'away', ARGV[3], ARGV[2])
+redis.call('HSET', pkey, 'seen', ARGV[5])
 return {1, fields}
 `;
 
@@ -217,6 +227,7 @@ local pkey = prefix .. 'p:' .. socketId
 local wasAway = redis.call('ZREM', prefix .. 'away', socketId)
 local fields = redis.call('HGETALL', pkey)
 if #fields == 0 then return {0, {}} end
+redis.call('HDEL', pkey, 'seen')
 local previous = redis.call('HGET', pkey, 'node')
 if previous ~= nodeId then
   redis.call('SREM', prefix .. 'node:' .. previous, socketId)
@@ -318,6 +329,10 @@ function toParticipant(socketId: string, flat: Fields): Participant {
   };
   const userId = fields.get('userId');
   if (userId) participant.userId = userId;
+  const sessionId = fields.get('session');
+  if (sessionId) participant.sessionId = sessionId;
+  const seen = Number(fields.get('seen'));
+  if (seen > 0) participant.lastSeenAt = seen;
   return participant;
 }
 
@@ -367,6 +382,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       String(capacity),
       this.nodeId,
       newcomer.role ?? 'participant',
+      newcomer.sessionId ?? '',
     );
     if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
     return {
@@ -475,6 +491,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       socketId,
       String(until),
       this.nodeId,
+      String(Date.now()),
     );
     return fields.length > 0
       ? { participant: toParticipant(socketId, fields), away: marked === 1 }
@@ -598,15 +615,26 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   async removeDeadNodes(deadBefore: number): Promise<Ghosts> {
-    const dead = await this.redis.zrangebyscore(`${this.prefix}nodes`, '-inf', deadBefore);
+    const dead = await this.redis.zrangebyscore(
+      `${this.prefix}nodes`,
+      '-inf',
+      deadBefore,
+      'WITHSCORES',
+    );
     const removed: Ghosts = { participants: [], waiting: [] };
-    for (const nodeId of dead) {
+    for (let i = 0; i + 1 < dead.length; i += 2) {
+      const [nodeId, lastBeat] = [dead[i], Number(dead[i + 1])];
       if (nodeId === this.nodeId) continue;
       // Only the survivor whose ZREM succeeds cleans up, so each ghost is announced once.
       if ((await this.redis.zrem(`${this.prefix}nodes`, nodeId)) !== 1) continue;
       const [members, waiting] = await this.redis.registryRemoveNode(this.prefix, nodeId, '0');
+      // Last seen at their instance's last heartbeat, unless their connection dropped earlier.
       removed.participants.push(
-        ...members.map(([socketId, fields]) => toParticipant(socketId, fields)),
+        ...members.map(([socketId, fields]) => {
+          const ghost = toParticipant(socketId, fields);
+          ghost.lastSeenAt = Math.min(ghost.lastSeenAt ?? lastBeat, lastBeat);
+          return ghost;
+        }),
       );
       removed.waiting.push(
         ...waiting.map(([socketId, fields]) => toWaitingEntry(socketId, fields)),

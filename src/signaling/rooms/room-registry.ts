@@ -6,12 +6,28 @@ export const ROOM_REGISTRY = Symbol('ROOM_REGISTRY');
 /** A participant as the registry keeps it (a guest is one without a userId). */
 export interface Participant extends Omit<ParticipantView, 'guest'> {
   roomId: string;
+  /**
+   * The room's live session (first in → last out): the id its first member brought, shared
+   * by everyone who joins while the room has members. Missing only on records written by an
+   * older version.
+   */
+  sessionId?: string;
+  /**
+   * Set while its connection is away (when it dropped), and on a dead instance's participants
+   * (that instance's last heartbeat, at the latest): when it was last known to be there.
+   */
+  lastSeenAt?: number;
 }
 
-export type NewParticipant = Omit<Participant, 'joinedAt' | 'media' | 'handRaised' | 'role'> & {
+export type NewParticipant = Omit<
+  Participant,
+  'joinedAt' | 'media' | 'handRaised' | 'role' | 'sessionId' | 'lastSeenAt'
+> & {
   joinedAt?: number;
   /** Default `participant`. */
   role?: Role;
+  /** The session id to start when the room is empty (else the room's own is kept). */
+  sessionId?: string;
 };
 
 export interface JoinOutcome {
@@ -57,17 +73,17 @@ export interface Ghosts {
   waiting: WaitingEntry[];
 }
 
-/**
- * The only owner of room membership. A socket is in at most one room; empty rooms disappear.
- * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
- * touching the call rules. Lookups by socket and by room are O(1).
- */
 /** A participant who left while the shared store had lost them, and when that was found. */
 export interface Departure {
   participant: Participant;
   at: number;
 }
 
+/**
+ * The only owner of room membership. A socket is in at most one room; empty rooms disappear.
+ * Async throughout, so a shared implementation (Redis) can replace the in-memory one without
+ * touching the call rules. Lookups by socket and by room are O(1).
+ */
 export interface RoomRegistry {
   /** Adds the socket to a room (leaving its current one); throws RoomFullError at capacity. */
   join(participant: NewParticipant, capacity: number): Promise<JoinOutcome>;

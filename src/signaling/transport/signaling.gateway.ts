@@ -223,13 +223,18 @@ export class SignalingGateway
     // After the socket's pending events: a join still in flight must not outlive the socket.
     // After the socket's events however they ended: the departure always runs.
     const depart = (): Promise<void> =>
-      (mayReturn ? this.call.dropped(socket.id) : this.call.disconnected(socket.id)).catch(
-        (error: unknown) => {
-          this.departureFailures.warn(
-            `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
-          );
-        },
-      );
+      (mayReturn
+        ? this.call.dropped(socket.id)
+        : this.call.disconnected(
+            socket.id,
+            // The client closed its connection itself: a deliberate leave.
+            state.disconnectReason === 'client namespace disconnect' ? 'left' : 'disconnected',
+          )
+      ).catch((error: unknown) => {
+        this.departureFailures.warn(
+          `could not remove ${socket.id} from its room: ${String((error as Error).message)}`,
+        );
+      });
     const departure = state.queue.then(depart, depart);
     state.queue = departure;
     this.departures.add(departure);
