@@ -46,6 +46,11 @@ describe('configuration validation at start-up (node dist/main.js)', () => {
     ['DB_URI', { DB_URI: 'postgres://localhost/db' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: 'change-me' }],
+    ['WEBHOOK_URLS', { WEBHOOK_URLS: 'https://hooks.example/ok, ftp://token@files.example' }],
+    ['WEBHOOK_URLS', { WEBHOOK_URLS: 'not a url', WEBHOOK_SECRET: 'a-long-enough-secret-value' }],
+    ['WEBHOOK_SECRET', { WEBHOOK_URLS: 'https://hooks.example/meet' }],
+    ['WEBHOOK_SECRET', { WEBHOOK_URLS: 'https://hooks.example/meet', WEBHOOK_SECRET: 'short' }],
+    ['WEBHOOK_TIMEOUT', { WEBHOOK_TIMEOUT: '2h' }],
   ])('exits non-zero with one line naming %s', async (variable, env) => {
     const server = spawnServer(env);
     running.push(server);
@@ -55,6 +60,8 @@ describe('configuration validation at start-up (node dist/main.js)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Configuration error: ${variable} `));
     expect(server.stdout()).toBe('');
+    // Never the secrets a value may hold (a URL's credentials, a webhook secret).
+    expect(lines[0]).not.toMatch(/token@|short|a-long-enough-secret-value/);
   });
 });
 

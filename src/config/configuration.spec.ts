@@ -260,4 +260,33 @@ describe('loadConfiguration', () => {
   it('treats empty values as unset', () => {
     expect(loadConfiguration({ PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(8000);
   });
+
+  it('reads webhooks: off by default; URLs need a secret; an invalid entry is named by position only', () => {
+    expect(loadConfiguration({}).webhooks).toMatchObject({ urls: [], timeoutMs: 10_000 });
+    const config = loadConfiguration({
+      WEBHOOK_URLS: ' https://a.example/hook , http://127.0.0.1:9000/x ',
+      WEBHOOK_SECRET: '0123456789abcdef',
+      WEBHOOK_TIMEOUT: '3s',
+    });
+    expect(config.webhooks).toEqual({
+      urls: ['https://a.example/hook', 'http://127.0.0.1:9000/x'],
+      secret: '0123456789abcdef',
+      timeoutMs: 3_000,
+    });
+    const invalid = problemWith({
+      WEBHOOK_URLS: 'https://a.example/hook,mailto:secret-token@b.example',
+      WEBHOOK_SECRET: '0123456789abcdef',
+    });
+    expect(invalid.variable).toBe('WEBHOOK_URLS');
+    expect(invalid.message).toMatch(/entry 2 of 2/);
+    expect(invalid.message).not.toMatch(/secret-token/);
+    expect(problemWith({ WEBHOOK_URLS: 'https://a.example/hook,' }).variable).toBe('WEBHOOK_URLS');
+    expect(problemWith({ WEBHOOK_URLS: 'https://a.example/hook' }).variable).toBe('WEBHOOK_SECRET');
+    expect(
+      problemWith({
+        WEBHOOK_URLS: 'https://a.example/h,https://a.example/h',
+        WEBHOOK_SECRET: '0123456789abcdef',
+      }).message,
+    ).toMatch(/twice/);
+  });
 });
