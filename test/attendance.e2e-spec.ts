@@ -1,11 +1,5 @@
 import { ApiClient, createUser, FAST_AUTH_ENV, type TestUser } from './support/api-client.js';
-import {
-  connectSocket,
-  eventually,
-  request,
-  sleep,
-  type TestSocket,
-} from './support/socket-client.js';
+import { connectSocket, request, sleep, type TestSocket } from './support/socket-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestDatabase, type TestDatabase } from './support/test-database.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';

@@ -6,7 +6,7 @@
 // its passcode or keep the page in its waiting room; hosts and co-hosts get the participants'
 // and waiting room's controls; being removed, the meeting ending or being turned away ends
 // the page's call for good (media released), with a screen that says why.
-import { api } from '../lib/api.js';
+import { api, ApiError } from '../lib/api.js';
 import { say } from '../lib/dom.js';
 import { describeError } from '../lib/protocol.js';
 import { navigate } from '../lib/router.js';
@@ -143,9 +143,9 @@ class Call {
    * @param {AbortSignal} signal
    */
   async connect(signal) {
-    if (session.token) void api.addToHistory(this.#code).catch(() => undefined);
     // A registered meeting's title and settings (its host also sees the passcode); an open
-    // room answers 404 and has none.
+    // room answers 404 and has none. The server records a registered meeting in its attendees'
+    // history by itself; a signed-in user's open room is added here.
     void api
       .meeting(this.#code)
       .then((meeting) => {
@@ -156,6 +156,10 @@ class Call {
           muteOnEntry: meeting.muteOnEntry,
           waitingRoom: meeting.waitingRoom,
         });
+      })
+      .catch((failure) => {
+        if (failure instanceof ApiError && failure.status === 404 && session.token)
+          return api.addToHistory(this.#code);
       })
       .catch(() => undefined);
     try {

@@ -124,3 +124,19 @@ export function say(message) {
 export function errorMessage(failure) {
   return failure instanceof Error ? failure.message : String(failure);
 }
+
+/**
+ * Saves a file the page fetched itself (say, with the bearer token a plain link cannot send):
+ * a temporary object URL clicked as a download link, then released.
+ * @param {Blob} blob
+ * @param {string} filename
+ */
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Not at once: the browser may still be reading the blob for the download.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

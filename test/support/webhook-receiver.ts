@@ -32,9 +32,11 @@ export class WebhookReceiver {
   ) {}
 
   static async start(secret: string, port = 0): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
-    const server = createServer((request, response) => receiver?.handle(request, response));
-    receiver = new WebhookReceiver(server, secret);
+    const server = createServer();
+    const receiver = new WebhookReceiver(server, secret);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) =>
+      receiver.handle(request, response),
+    );
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return receiver;
   }
@@ -49,7 +51,9 @@ export class WebhookReceiver {
 
   /** The signature check of README, in a few lines. */
   verify(body: string, header: string, toleranceSeconds = 300): boolean {
-    const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
+    const parts = Object.fromEntries(
+      header.split(',').map((part) => part.split('=', 2) as [string, string]),
+    ) as Record<string, string | undefined>;
     const t = Number(parts.t);
     if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
     const expected = createHmac('sha256', this.secret).update(`${t}.${body}`).digest();
