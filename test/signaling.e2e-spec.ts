@@ -129,6 +129,14 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
 
       // Chat reaches every member of the room, the sender included, and nobody else.
       const chats = [alice, bob, carol, dave].map((socket) => record(socket, 'chat-message'));
+      // Each message carries when the server took it (ms), after the original three arguments.
+      const sentAt = (socket: TestSocket): unknown[] => {
+        const seen: unknown[] = [];
+        socket.on('chat-message', (...args: unknown[]) => seen.push(args[3]));
+        return seen;
+      };
+      const carolTimes = sentAt(carol);
+      const before = Date.now();
       alice.emit('chat-message', '  hello room one  ', 'Alice');
       await eventually(
         () => chats[0].length === 1 && chats[1].length === 1 && chats[2].length === 1,
@@ -143,12 +151,19 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
       // A late joiner gets the history, oldest first, in the live argument order.
       const late = await client();
       const replay = record(late, 'chat-message');
+      const replayTimes = sentAt(late);
       await joined(late, 'room-one', 'Late');
       await eventually(() => replay.length === 2);
       expect(replay).toEqual([
         ['hello room one', 'Alice', alice.id],
         ['second', 'Bob', bob.id],
       ]);
+      // The replay says when each message was sent, as the live message did.
+      expect(carolTimes).toHaveLength(2);
+      expect(carolTimes[0]).toBeGreaterThanOrEqual(before);
+      expect(carolTimes[1]).toBeGreaterThanOrEqual(carolTimes[0] as number);
+      expect(carolTimes[1]).toBeLessThanOrEqual(Date.now());
+      expect(replayTimes).toEqual(carolTimes);
 
       // Leaving: the others hear user-left with the time the socket spent in the room.
       const left = nextEvent(alice, 'user-left');

@@ -190,7 +190,12 @@ class InMemoryChatHistory {
   async history(room: string, upTo: Date): Promise<StoredChatLine[]> {
     const lines = this.lines
       .filter((line) => line.room === room && line.sentAt <= upTo)
-      .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId }));
+      .map(({ text, senderName, senderSocketId, sentAt }) => ({
+        text,
+        senderName,
+        senderSocketId,
+        sentAt: sentAt.getTime(),
+      }));
     const paused = this.paused;
     this.paused = undefined;
     if (paused) {

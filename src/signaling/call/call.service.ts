@@ -382,6 +382,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
             line.text,
             line.senderName,
             line.senderSocketId,
+            line.sentAt,
           );
         }
       });
@@ -758,6 +759,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         message.text,
         senderName,
         caller.socketId,
+        sentAt.getTime(),
       ),
     );
     let inFlight = this.chatInFlight.get(roomId);

@@ -31,6 +31,8 @@ export interface StoredChatLine {
   text: string;
   senderName: string;
   senderSocketId: string;
+  /** When it was sent (ms since the epoch), as the sending instance's clock said. */
+  sentAt: number;
 }
 
 /**
@@ -257,7 +259,11 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
     const recent = this.recent.get(line.room);
     if (recent) {
       const { text, senderName, senderSocketId } = line;
-      const entry = { id, sentAt: line.sentAt, line: { text, senderName, senderSocketId } };
+      const entry = {
+        id,
+        sentAt: line.sentAt,
+        line: { text, senderName, senderSocketId, sentAt: line.sentAt.getTime() },
+      };
       recent.entries.push(entry);
       recent.arriving?.push(entry);
       this.keptBytes(recent, entryBytes(entry));
@@ -397,7 +403,12 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
     return [...byId.values()]
       .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(-this.historyLimit)
-      .map(({ text, senderName, senderSocketId }) => ({ text, senderName, senderSocketId }));
+      .map(({ text, senderName, senderSocketId, at }) => ({
+        text,
+        senderName,
+        senderSocketId,
+        sentAt: at,
+      }));
   }
 
   /** This instance's messages of the room not stored yet, sent up to `upTo`, oldest first. */
@@ -406,10 +417,11 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
       .filter(({ line }) => line.room === room && line.sentAt <= upTo)
       .sort((a, b) => a.line.sentAt.getTime() - b.line.sentAt.getTime())
       .slice(-this.historyLimit)
-      .map(({ line: { text, senderName, senderSocketId } }) => ({
+      .map(({ line: { text, senderName, senderSocketId, sentAt } }) => ({
         text,
         senderName,
         senderSocketId,
+        sentAt: sentAt.getTime(),
       }));
   }
 
@@ -463,7 +475,7 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
       byId.set(_id.toHexString(), {
         id: _id,
         sentAt: createdAt,
-        line: { text, senderName, senderSocketId },
+        line: { text, senderName, senderSocketId, sentAt: createdAt.getTime() },
       });
     }
     for (const { id, line } of unsaved) {
@@ -471,7 +483,7 @@ export class ChatHistoryRepository implements OnApplicationBootstrap, OnApplicat
       byId.set(id.toHexString(), {
         id,
         sentAt: line.sentAt,
-        line: { text, senderName, senderSocketId },
+        line: { text, senderName, senderSocketId, sentAt: line.sentAt.getTime() },
       });
     }
     const entries = [...byId.values()]

@@ -149,8 +149,17 @@ export interface ServerToClientEvents {
   /** In a registered meeting, after `user-joined`, to the others: the joiner with its role. */
   'participant-joined': (joiner: ParticipantView) => void;
   signal: (fromSocketId: string, message: SignalPayload) => void;
-  /** Live messages to every member; replayed history to the joiner, same argument order. */
-  'chat-message': (text: string, senderName: string, senderSocketId: string) => void;
+  /**
+   * Live messages to every member; replayed history to the joiner, same argument order.
+   * `sentAt` (ms since the epoch, the server's clock) was added after the original client's
+   * three arguments, which it ignores.
+   */
+  'chat-message': (
+    text: string,
+    senderName: string,
+    senderSocketId: string,
+    sentAt: number,
+  ) => void;
   'user-left': (socketId: string, timeOnlineMs: number) => void;
   'media-state': (socketId: string, state: MediaState) => void;
   'raise-hand': (socketId: string, raised: boolean) => void;
