@@ -162,7 +162,6 @@ describe('Signaling gateway (real Socket.IO clients, whole app)', () => {
       expect(carolTimes).toHaveLength(2);
       expect(carolTimes[0]).toBeGreaterThanOrEqual(before);
       expect(carolTimes[1]).toBeGreaterThanOrEqual(carolTimes[0] as number);
-      expect(carolTimes[1]).toBeLessThanOrEqual(Date.now());
       expect(replayTimes).toEqual(carolTimes);
 
       // Leaving: the others hear user-left with the time the socket spent in the room.

@@ -453,10 +453,11 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await join(guest('x'), 'quiet');
       await call.sendChat(guest('x'), { text: 'elsewhere' });
       await join(guest('late'), 'chatty', 'Late');
+      const [first, second] = chat.lines.filter((line) => line.room === 'chatty');
       expect(notifier.take('late')).toEqual([
         ['user-joined', 'late', ['a', 'b', 'late'], { a: 'Alice', b: 'Bob', late: 'Late' }],
-        ['chat-message', 'first', 'Alice', 'a'],
-        ['chat-message', 'second', 'Bob', 'b'],
+        ['chat-message', 'first', 'Alice', 'a', first.sentAt.getTime()],
+        ['chat-message', 'second', 'Bob', 'b', second.sentAt.getTime()],
       ]);
     });
 
@@ -495,7 +496,7 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       });
       await call.sendChat(guest('impostor'), { text: 'hi', senderName: 'Ada Lovelace' });
       expect(notifier.take('ada', 'chat-message')).toEqual([
-        ['hi', 'ada lovelace (guest)', 'impostor'],
+        ['hi', 'ada lovelace (guest)', 'impostor', expect.any(Number)],
       ]);
       // Another guest's name is not taken: guests may share names with guests.
       await join(guest('g1'), 'guests', 'Sam');
@@ -651,9 +652,13 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       await join(guest('b'), 'talk', 'Bob');
       await join(guest('c'), 'other');
       for (const id of ['a', 'b', 'c']) notifier.take(id);
+      const before = Date.now();
       await call.sendChat(guest('a'), { text: 'hello', senderName: 'Alice' });
-      expect(notifier.take('a')).toEqual([['chat-message', 'hello', 'Alice', 'a']]);
-      expect(notifier.take('b')).toEqual([['chat-message', 'hello', 'Alice', 'a']]);
+      const heard = notifier.take('a');
+      expect(heard).toEqual([['chat-message', 'hello', 'Alice', 'a', expect.any(Number)]]);
+      // The server's time for it (never before an earlier join's history boundary).
+      expect(heard[0][4]).toBeGreaterThanOrEqual(before);
+      expect(notifier.take('b')).toEqual(heard);
       expect(notifier.take('c')).toEqual([]);
       expect(chat.lines).toEqual([
         expect.objectContaining({
