@@ -2,7 +2,6 @@
 // Reference web client: sign up / in, create or join meetings, the call, the history.
 // Plain JavaScript modules served as they are: lib/ (API, session, routing, DOM helpers),
 // views/ (the pages), call/ (the meeting page). Protocol: src/signaling/protocol/.
-import { say } from './lib/dom.js';
 import { startRouter } from './lib/router.js';
 import { historyView } from './views/history.js';
 import { homeView } from './views/home.js';
@@ -17,8 +16,5 @@ startRouter(
     { pattern: /^\/history$/, view: historyView },
     { pattern: /^/, view: homeView },
   ],
-  () => {
-    say('');
-    renderNav();
-  },
+  renderNav,
 );

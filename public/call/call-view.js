@@ -1,15 +1,17 @@
 // @ts-check
-// The call page: the participants' grid (your own tile first), the call controls, the
-// waiting room and participants panels, and the chat panel; plus the screens that take the
-// call's place: the passcode form, the waiting screen, and the end screens (removed, ended,
-// denied, could not join). It draws what it is told and reports clicks; the call decides
-// what they do.
-import { h, onSubmit, render, textOf } from '../lib/dom.js';
+// The call page: a header (title, code, invite), the tiles (a grid that fits the window, or a
+// large tile with the others in a strip when someone shares a screen or a tile is pinned),
+// the toolbar (pinned to the bottom), and a side panel with the participants or the chat (a
+// sheet over the call on a phone). Plus the screens that take the call's place: the passcode
+// form, the waiting screen, and the end screens (left, removed, ended, denied, signed out,
+// could not join). It draws what it is told and reports clicks; the call decides what they do.
+import { h, onSubmit, render, say, textOf } from '../lib/dom.js';
 import { PASSCODE_MAX_LENGTH } from '../lib/protocol.js';
 import { ChatPanel } from './chat-panel.js';
+import { icon } from './icons.js';
 import { LobbyPanel } from './lobby-panel.js';
 import { ParticipantsPanel } from './participants-panel.js';
-import { RemoteTile } from './remote-tile.js';
+import { Tile } from './tile.js';
 
 /** @typedef {import('../lib/protocol.js').MediaState} MediaState */
 /** @typedef {import('../lib/protocol.js').MeetingState} MeetingState */
@@ -20,9 +22,9 @@ import { RemoteTile } from './remote-tile.js';
  * @typedef {object} OwnControls
  * @property {() => void} onMute Mute / Unmute
  * @property {() => void} onCamera Stop camera / Start camera
- * @property {() => void} onScreen Share screen, pressed while sharing
- * @property {() => void} onRaiseHand Raise hand, pressed while raised
- * @property {() => void} onLeave
+ * @property {() => void} onScreen Share screen / Stop sharing
+ * @property {() => void} onRaiseHand Raise hand / Lower hand
+ * @property {() => void} onLeave leaving confirmed
  * @property {() => Promise<unknown>} onEndForAll the host ends the meeting (confirmed)
  * @property {(text: string) => void} onSend a chat message, trimmed and not empty
  */
@@ -32,51 +34,106 @@ import { RemoteTile } from './remote-tile.js';
  */
 
 /**
- * A screen that replaces the call for good: its id is the test hook (`#removed`, `#ended`,
- * `#denied`, `#join-failed`).
- * @typedef {{ id: string, title: string, detail?: string, rejoin?: string, banned?: boolean }} EndScreen
+ * A screen that replaces the call for good: its id is the test hook (`#left`, `#removed`,
+ * `#ended`, `#denied`, `#join-failed`, `#signed-out`, `#disconnected`). `actions` are its
+ * buttons and links (a rejoin first), after which "Back to home" always follows.
+ * @typedef {{ label: string, href?: string, onclick?: () => void }} EndAction
+ * @typedef {{ id: string, title: string, detail?: string, rejoin?: string, banned?: boolean,
+ *   actions?: EndAction[] }} EndScreen
  */
 
+/** The tiles' shape (width / height) in the grid. */
+const TILE_RATIO = 16 / 9;
+/** Space between tiles (px), as in styles.css. */
+const GAP = 8;
+
 /**
+ * The number of columns that gives n tiles of TILE_RATIO the largest size in a width × height
+ * box, and that size.
+ * @param {number} n
+ * @param {number} width
+ * @param {number} height
+ */
+export function bestGrid(n, width, height) {
+  let best = { columns: 1, tileWidth: 0 };
+  for (let columns = 1; columns <= Math.max(1, n); columns++) {
+    const rows = Math.ceil(n / columns);
+    const tileWidth = Math.floor(
+      Math.min(
+        (width - GAP * (columns - 1)) / columns,
+        ((height - GAP * (rows - 1)) / rows) * TILE_RATIO,
+      ),
+    );
+    if (tileWidth > best.tileWidth) best = { columns, tileWidth };
+  }
+  return best;
+}
+
+/**
+ * A toolbar button with a symbol and a label that says what it will do.
+ * @param {string} symbol an icon's name (icons.js)
  * @param {string} label
  * @param {() => void} onclick
+ * @param {Record<string, string>} [attributes]
  */
-function toggle(label, onclick) {
-  return h('button', { type: 'button', 'aria-pressed': 'false', onclick }, label);
+function toolButton(symbol, label, onclick, attributes = {}) {
+  return h(
+    'button',
+    { type: 'button', class: 'tool', ...attributes, onclick },
+    icon(symbol),
+    h('span', { class: 'tool-label' }, label),
+  );
 }
 
 /**
  * @param {HTMLButtonElement} button
- * @param {boolean} pressed
- * @param {string} [label] when the label names the next action
+ * @param {string} symbol an icon's name
+ * @param {string} label what pressing it will do
+ * @param {boolean} [pressed] for toggles: whether the thing is on (red)
  */
-function showToggle(button, pressed, label) {
-  button.setAttribute('aria-pressed', String(pressed));
-  if (label) button.textContent = label;
+function showTool(button, symbol, label, pressed) {
+  const [iconElement, labelElement] = button.children;
+  if (iconElement instanceof SVGElement && iconElement.dataset.icon !== symbol)
+    iconElement.replaceWith(icon(symbol));
+  if (labelElement) labelElement.textContent = label;
+  if (pressed !== undefined) button.setAttribute('aria-pressed', String(pressed));
+}
+
+/** Whether the page is laid out for a phone (narrow), where panels are sheets. */
+function narrow() {
+  return window.matchMedia('(max-width: 50rem)').matches;
 }
 
 export class CallView {
   #code;
   #root;
-  #grid = h('section', { class: 'grid', 'aria-label': 'Videos' });
-  #localVideo = h('video', {
-    autoplay: true,
-    playsinline: true,
-    muted: true,
-    'aria-label': 'Your video',
-  });
-  /** @type {MediaStreamTrack | undefined} */
-  #previewTrack;
+  #stage = h('section', { class: 'stage', 'aria-label': 'Videos' });
+  #grid = h('div', { class: 'grid' });
+  #strip = h('div', { class: 'strip' });
+  #spotlight = h('div', { class: 'spotlight' });
+  #self;
+  /** @type {Map<string, Tile>} other participants' tiles, by socket id */
+  #tiles = new Map();
+  /** @type {Tile | undefined} */
+  #pinned;
+  /** @type {string | undefined} the socket id of who shares a screen (the latest to start) */
+  #sharing;
   #mute;
   #camera;
   #screen;
   #hand;
-  #people = toggle('Participants', () => this.#toggleParticipants());
+  #peopleButton;
+  #chatButton;
+  #fullScreen;
   #endForAll;
+  #unread = 0;
+  #unreadBadge = h('span', { class: 'count', hidden: true });
   #chat;
   #participants;
   #lobby;
-  #title = h('p', { class: 'meeting-title', hidden: true });
+  #side;
+  #title = h('h1', {});
+  #subtitle = h('p', { class: 'meeting-code' });
   /** Shown while the page's own connection is down and coming back. */
   #reconnecting = h(
     'p',
@@ -92,37 +149,50 @@ export class CallView {
   /** @type {((passcode: string | undefined) => void) | undefined} */
   #passcodeAnswer;
   #waitingScreen;
+  #leaveDialog;
+  #isHost = false;
+  #resize = new ResizeObserver(() => this.#layout());
 
   /**
-   * @param {string} code the meeting code, the page's title
+   * @param {string} code the meeting code
    * @param {string} name your display name
    * @param {CallControls} controls
    */
   constructor(code, name, controls) {
     this.#code = code;
-    // The attribute only sets the default; the property is what keeps your own sound off.
-    this.#localVideo.muted = true;
-    this.#grid.append(
-      h(
-        'figure',
-        { class: 'tile', 'data-local': true },
-        this.#localVideo,
-        h('figcaption', { class: 'label' }, `${name} (you)`),
-      ),
+    this.#title.textContent = code;
+    this.#subtitle.hidden = true;
+    this.#self = new Tile({ name, onPin: (tile) => this.#togglePin(tile) });
+    this.#mute = toolButton('mic', 'Mute', controls.onMute, { 'aria-pressed': 'false' });
+    this.#camera = toolButton('camera', 'Stop camera', controls.onCamera, {
+      'aria-pressed': 'false',
+    });
+    this.#screen = toolButton('screen', 'Share screen', controls.onScreen, {
+      'aria-pressed': 'false',
+    });
+    this.#hand = toolButton('hand', 'Raise hand', controls.onRaiseHand, {
+      'aria-pressed': 'false',
+    });
+    this.#peopleButton = toolButton(
+      'people',
+      'Participants',
+      () => this.#openPanel('participants'),
+      {
+        'aria-expanded': 'false',
+        'aria-controls': 'participants',
+      },
     );
-    this.#mute = toggle('Mute', controls.onMute);
-    this.#camera = toggle('Stop camera', controls.onCamera);
-    this.#screen = toggle('Share screen', controls.onScreen);
-    this.#hand = toggle('Raise hand', controls.onRaiseHand);
-    this.#people.setAttribute('aria-expanded', 'false');
-    this.#people.setAttribute('aria-controls', 'participants');
-    this.#people.removeAttribute('aria-pressed');
-    this.#people.classList.add('secondary');
-    const leave = h(
-      'button',
-      { type: 'button', class: 'secondary', onclick: controls.onLeave },
-      'Leave',
-    );
+    this.#chatButton = toolButton('chat', 'Chat', () => this.#openPanel('chat'), {
+      'aria-expanded': 'false',
+      'aria-controls': 'chat',
+    });
+    this.#chatButton.append(this.#unreadBadge);
+    this.#fullScreen = toolButton('fullscreen', 'Full screen', () => void this.#toggleFullScreen());
+    this.#fullScreen.hidden = !document.fullscreenEnabled;
+    document.addEventListener('fullscreenchange', () => this.#showFullScreen());
+    const leave = toolButton('leave', 'Leave', () => this.#confirmLeave(controls), {
+      class: 'tool leave',
+    });
     this.#endForAll = h(
       'button',
       {
@@ -138,38 +208,48 @@ export class CallView {
       },
       'End for all',
     );
-    this.#chat = new ChatPanel(controls.onSend);
-    this.#participants = new ParticipantsPanel(controls);
+    this.#chat = new ChatPanel(controls.onSend, () => this.#closePanels());
+    this.#participants = new ParticipantsPanel(controls, () => this.#closePanels());
     this.#lobby = new LobbyPanel(controls);
+    this.#side = h(
+      'div',
+      { class: 'side' },
+      this.#lobby.element,
+      this.#participants.element,
+      this.#chat.element,
+    );
+    this.#leaveDialog = this.#leaveConfirmation(controls);
+    this.#invite = this.#inviteControl();
     this.#root = h(
       'div',
       { class: 'call' },
       h(
-        'div',
-        {},
-        this.#reconnecting,
-        this.#grid,
-        h(
-          'div',
-          { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
-          this.#mute,
-          this.#camera,
-          this.#screen,
-          this.#hand,
-          this.#people,
-          leave,
-          this.#endForAll,
-        ),
+        'header',
+        { class: 'meeting-header' },
+        h('div', { class: 'meeting-name' }, this.#title, this.#subtitle),
+        this.#lockedBadge,
+        this.#invite,
+        this.#hostPasscode,
       ),
+      this.#reconnecting,
+      h('div', { class: 'call-body' }, this.#stage, this.#side),
       h(
         'div',
-        { class: 'side' },
-        this.#lobby.element,
-        this.#participants.element,
-        this.#chat.element,
+        { class: 'controls toolbar', role: 'toolbar', 'aria-label': 'Call controls' },
+        this.#mute,
+        this.#camera,
+        this.#screen,
+        this.#hand,
+        this.#peopleButton,
+        this.#chatButton,
+        this.#fullScreen,
+        leave,
+        this.#endForAll,
       ),
+      this.#leaveDialog,
     );
-    this.#invite = this.#inviteControl();
+    this.#stage.append(this.#grid);
+    this.#grid.append(this.#self.element);
     this.#passcodeInput = h('input', {
       name: 'passcode',
       type: 'password',
@@ -204,20 +284,19 @@ export class CallView {
       h('p', {}, 'You will join the meeting as soon as a host admits you.'),
       h('button', { type: 'button', class: 'secondary', onclick: controls.onLeave }, 'Leave'),
     );
-    render(
-      h(
-        'header',
-        { class: 'meeting-header' },
-        h('h1', {}, code),
-        this.#lockedBadge,
-        this.#title,
-        this.#invite,
-        this.#hostPasscode,
-      ),
-      this.#passcodeScreen,
-      this.#waitingScreen,
-      this.#root,
-    );
+    // Chat open beside the call on a wide screen; on a phone, panels open on demand.
+    if (!narrow()) this.#openPanel('chat');
+    render(this.#passcodeScreen, this.#waitingScreen, this.#root);
+    document.body.classList.add('in-call');
+    this.#resize.observe(this.#stage);
+  }
+
+  /** The page leaves the call view: observers stop, full screen ends, the body is itself again. */
+  dispose() {
+    this.#resize.disconnect();
+    document.body.classList.remove('in-call');
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+    if (this.#leaveDialog.open) this.#leaveDialog.close();
   }
 
   /** @param {boolean} reconnecting the page's connection dropped and is coming back */
@@ -240,30 +319,46 @@ export class CallView {
    * @param {{ title?: string, passcode?: string | null }} meeting
    */
   showMeeting({ title, passcode }) {
-    this.#title.textContent = title ?? '';
-    this.#title.hidden = !title;
+    this.#title.textContent = title || this.#code;
+    this.#subtitle.textContent = title ? this.#code : '';
+    this.#subtitle.hidden = !title;
+    document.title = `${title || this.#code} · Meet`;
     this.#hostPasscode.textContent = passcode ? `Passcode: ${passcode}` : '';
     this.#hostPasscode.hidden = !passcode;
   }
 
   /**
+   * Your own tile and buttons: what the others see of you, and what each button will do.
    * @param {MediaState} state
    * @param {MediaStreamTrack | undefined} videoTrack what the others see of you
    */
   showLocalMedia(state, videoTrack) {
-    showToggle(this.#mute, !state.audio, state.audio ? 'Mute' : 'Unmute');
-    showToggle(this.#camera, !state.video, state.video ? 'Stop camera' : 'Start camera');
-    showToggle(this.#screen, state.screen);
-    // A new source only when the track changed: reassigning restarts the preview.
-    if (videoTrack !== this.#previewTrack) {
-      this.#previewTrack = videoTrack;
-      this.#localVideo.srcObject = new MediaStream(videoTrack ? [videoTrack] : []);
-    }
+    showTool(
+      this.#mute,
+      state.audio ? 'mic' : 'mic-off',
+      state.audio ? 'Mute' : 'Unmute',
+      !state.audio,
+    );
+    showTool(
+      this.#camera,
+      state.video ? 'camera' : 'camera-off',
+      state.video ? 'Stop camera' : 'Start camera',
+      !state.video,
+    );
+    showTool(this.#screen, 'screen', state.screen ? 'Stop sharing' : 'Share screen', state.screen);
+    this.#self.showMedia(state);
+    this.#self.showTrack(videoTrack);
   }
 
   /** @param {boolean} raised */
   showHand(raised) {
-    showToggle(this.#hand, raised);
+    showTool(this.#hand, 'hand', raised ? 'Lower hand' : 'Raise hand', raised);
+    this.#self.showHand(raised);
+  }
+
+  /** Your own tile (the active speaker ring, the speaker's output). */
+  get selfTile() {
+    return this.#self;
   }
 
   /**
@@ -271,17 +366,59 @@ export class CallView {
    * @param {string} name
    */
   addTile(socketId, name) {
-    const tile = new RemoteTile(socketId, name);
+    const tile = new Tile({ name, socketId, onPin: (pinned) => this.#togglePin(pinned) });
+    this.#tiles.set(socketId, tile);
     this.#grid.append(tile.element);
+    this.#layout();
     return tile;
+  }
+
+  /** @param {string} socketId */
+  removeTile(socketId) {
+    const tile = this.#tiles.get(socketId);
+    if (!tile) return;
+    tile.remove();
+    this.#tiles.delete(socketId);
+    if (this.#pinned === tile) this.#pinned = undefined;
+    if (this.#sharing === socketId) this.#sharing = undefined;
+    this.#layout();
+  }
+
+  /**
+   * A participant's media changed: a screen shared by someone takes the large tile.
+   * @param {string} socketId
+   * @param {MediaState | null} media
+   */
+  showMedia(socketId, media) {
+    const tile = this.#tiles.get(socketId);
+    if (!tile) return;
+    tile.showMedia(media);
+    if (media?.screen) this.#sharing = socketId;
+    else if (this.#sharing === socketId) this.#sharing = undefined;
+    this.#layout();
   }
 
   /**
    * @param {string} sender
    * @param {string} text
+   * @param {Date} sentAt
+   * @param {boolean} mine
    */
-  showMessage(sender, text) {
-    this.#chat.append(sender, text);
+  showMessage(sender, text, sentAt, mine) {
+    this.#chat.append(sender, text, sentAt);
+    if (mine || this.chatShown) return;
+    this.#unread += 1;
+    this.#unreadBadge.hidden = false;
+    this.#unreadBadge.textContent = '';
+    this.#unreadBadge.append(
+      String(this.#unread),
+      h('span', { class: 'visually-hidden' }, ' unread'),
+    );
+  }
+
+  /** Whether a new message is seen where it arrives (the chat is open). */
+  get chatShown() {
+    return !this.#chat.element.hidden;
   }
 
   /**
@@ -291,9 +428,11 @@ export class CallView {
    */
   showParticipants(people, selfId) {
     this.#participants.show(people, selfId);
-    this.#people.textContent = `Participants (${people.length})`;
+    const [, label] = this.#peopleButton.children;
+    if (label) label.textContent = `Participants (${people.length})`;
     const role = people.find((person) => person.socketId === selfId)?.role;
-    this.#endForAll.hidden = role !== 'host';
+    this.#isHost = role === 'host';
+    this.#endForAll.hidden = !this.#isHost;
   }
 
   /**
@@ -302,12 +441,36 @@ export class CallView {
    */
   showLobby(waiting, moderator) {
     this.#lobby.show(waiting, moderator);
+    this.#side.classList.toggle('has-lobby', !this.#lobby.element.hidden);
   }
 
   /** @param {MeetingState} state */
   showMeetingState(state) {
     this.#participants.showMeetingState(state);
     this.#lockedBadge.hidden = !state.locked;
+  }
+
+  /**
+   * Who is speaking: a ring on their tiles; `self` is your own tile's id.
+   * @param {Set<string>} speaking socket ids, or 'self'
+   */
+  showSpeaking(speaking) {
+    this.#self.showSpeaking(speaking.has('self'));
+    for (const [id, tile] of this.#tiles) tile.showSpeaking(speaking.has(id));
+  }
+
+  /**
+   * Plays everyone's sound on this speaker (a device id; '' for the default).
+   * @param {string} speakerId
+   */
+  useSpeaker(speakerId) {
+    for (const tile of this.#tiles.values()) {
+      const video =
+        /** @type {HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }} */ (
+          tile.video
+        );
+      void video.setSinkId?.(speakerId).catch(() => undefined);
+    }
   }
 
   /**
@@ -335,15 +498,37 @@ export class CallView {
     this.#passcodeAnswer?.(undefined);
     this.#passcodeAnswer = undefined;
     this.#showScreen(this.#root);
+    this.#layout();
+  }
+
+  /**
+   * Asks whether to leave the call (a link or the back button while in it).
+   * @returns {Promise<boolean>}
+   */
+  askToLeave() {
+    if (this.#root.hidden) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const dialog = this.#leaveDialog;
+      const answered = () =>
+        resolve(dialog.returnValue === 'leave' || dialog.returnValue === 'end');
+      dialog.addEventListener('close', answered, { once: true });
+      dialog.returnValue = '';
+      dialog.showModal();
+    });
   }
 
   /**
    * Replaces the whole page: the call is over for this page.
    * @param {EndScreen} screen
    */
-  showEnd({ id, title, detail, rejoin, banned }) {
+  showEnd({ id, title, detail, rejoin, banned, actions = [] }) {
     this.#passcodeAnswer?.(undefined);
     this.#passcodeAnswer = undefined;
+    this.dispose();
+    /** @type {EndAction[]} */
+    const rejoinLink = rejoin
+      ? [{ label: rejoin, href: `/meet/${encodeURIComponent(this.#code)}` }]
+      : [];
     render(
       h(
         'section',
@@ -358,10 +543,12 @@ export class CallView {
         h(
           'p',
           { class: 'controls' },
+          ...[...rejoinLink, ...actions].map(({ label, href, onclick }) =>
+            href
+              ? h('a', { href, 'data-link': true, class: 'button' }, label)
+              : h('button', { type: 'button', onclick }, label),
+          ),
           h('a', { href: '/', 'data-link': true }, 'Back to home'),
-          rejoin
-            ? h('a', { href: `/meet/${encodeURIComponent(this.#code)}`, 'data-link': true }, rejoin)
-            : '',
         ),
       ),
     );
@@ -381,10 +568,144 @@ export class CallView {
     answer?.(passcode);
   }
 
-  #toggleParticipants() {
-    const panel = this.#participants.element;
-    panel.hidden = !panel.hidden;
-    this.#people.setAttribute('aria-expanded', String(!panel.hidden));
+  /**
+   * Shows the participants or the chat in the side panel (a sheet on a phone); pressed
+   * again, closes it.
+   * @param {'participants' | 'chat'} which
+   */
+  #openPanel(which) {
+    const panel = which === 'chat' ? this.#chat.element : this.#participants.element;
+    if (!panel.hidden) return this.#closePanels();
+    this.#chat.element.hidden = which !== 'chat';
+    this.#participants.element.hidden = which !== 'participants';
+    this.#peopleButton.setAttribute('aria-expanded', String(which === 'participants'));
+    this.#chatButton.setAttribute('aria-expanded', String(which === 'chat'));
+    this.#side.classList.add('open');
+    if (which === 'chat') {
+      this.#unread = 0;
+      this.#unreadBadge.hidden = true;
+      this.#chat.scrollToEnd();
+      if (narrow()) this.#chat.focusInput();
+    }
+    this.#layout();
+  }
+
+  #closePanels() {
+    this.#chat.element.hidden = true;
+    this.#participants.element.hidden = true;
+    this.#peopleButton.setAttribute('aria-expanded', 'false');
+    this.#chatButton.setAttribute('aria-expanded', 'false');
+    this.#side.classList.remove('open');
+    this.#layout();
+  }
+
+  /** @param {Tile} tile */
+  #togglePin(tile) {
+    this.#pinned = this.#pinned === tile ? undefined : tile;
+    this.#layout();
+  }
+
+  async #toggleFullScreen() {
+    try {
+      if (document.fullscreenElement) await document.exitFullscreen();
+      else await document.documentElement.requestFullscreen();
+    } catch {
+      say('Full screen is not available here.', { kind: 'error' });
+    }
+  }
+
+  #showFullScreen() {
+    const on = document.fullscreenElement !== null;
+    showTool(this.#fullScreen, 'fullscreen', on ? 'Exit full screen' : 'Full screen', on);
+  }
+
+  /**
+   * Lays the tiles out: the large tile (pinned, else a shared screen) with the others in a
+   * strip, or all of them in the grid that gives each the largest size the stage allows.
+   */
+  #layout() {
+    const all = [this.#self, ...this.#tiles.values()];
+    const sharing = this.#sharing ? this.#tiles.get(this.#sharing) : undefined;
+    const large = this.#pinned ?? sharing;
+    for (const tile of all) tile.showPinned(tile === this.#pinned);
+    const width = this.#stage.clientWidth;
+    const height = this.#stage.clientHeight;
+    if (large && all.length > 1) {
+      this.#stage.classList.add('spotlit');
+      if (this.#grid.parentElement) this.#grid.remove();
+      if (!this.#spotlight.parentElement) this.#stage.append(this.#spotlight, this.#strip);
+      if (large.element.parentElement !== this.#spotlight)
+        this.#spotlight.replaceChildren(large.element);
+      const others = all.filter((tile) => tile !== large);
+      this.#strip.replaceChildren(...others.map((tile) => tile.element));
+      // The strip's tiles share its width, at most a fixed size each.
+      const stripWidth = Math.floor(
+        Math.min(200, (width - GAP * (others.length - 1)) / Math.max(1, others.length)),
+      );
+      this.#strip.style.setProperty('--tile-width', `${Math.max(40, stripWidth)}px`);
+      return;
+    }
+    this.#stage.classList.remove('spotlit');
+    if (this.#spotlight.parentElement) {
+      this.#spotlight.remove();
+      this.#strip.remove();
+    }
+    if (!this.#grid.parentElement) this.#stage.append(this.#grid);
+    for (const tile of all)
+      if (tile.element.parentElement !== this.#grid) this.#grid.append(tile.element);
+    if (width === 0 || height === 0) return;
+    const { columns, tileWidth } = bestGrid(all.length, width, height);
+    this.#grid.style.setProperty('--columns', String(columns));
+    this.#grid.style.setProperty('--tile-width', `${tileWidth}px`);
+  }
+
+  /**
+   * The dialog that asks before leaving: Leave meeting, Cancel, and for a host End for all.
+   * @param {CallControls} controls
+   */
+  #leaveConfirmation(controls) {
+    const endForAll = h(
+      'button',
+      { type: 'submit', value: 'end', class: 'danger' },
+      'End meeting for all',
+    );
+    const dialog = h(
+      'dialog',
+      { class: 'confirm', 'aria-labelledby': 'leave-title' },
+      h(
+        'form',
+        { method: 'dialog' },
+        h('h2', { id: 'leave-title' }, 'Leave the meeting?'),
+        h('p', {}, 'Your camera and microphone will turn off. You can rejoin afterwards.'),
+        h(
+          'div',
+          { class: 'controls' },
+          h('button', { type: 'submit', value: 'leave', class: 'danger' }, 'Leave meeting'),
+          endForAll,
+          h(
+            'button',
+            { type: 'submit', value: 'cancel', class: 'secondary', autofocus: true },
+            'Cancel',
+          ),
+        ),
+      ),
+    );
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'end') void controls.onEndForAll();
+    });
+    // Shown to hosts only, each time the dialog opens.
+    new MutationObserver(() => (endForAll.hidden = !this.#isHost)).observe(dialog, {
+      attributes: true,
+      attributeFilter: ['open'],
+    });
+    return dialog;
+  }
+
+  /** @param {CallControls} controls */
+  async #confirmLeave(controls) {
+    if (await this.askToLeave()) {
+      if (this.#leaveDialog.returnValue === 'leave') controls.onLeave();
+    }
   }
 
   /** Copy invite link: the clipboard when it can, else the link shown to copy by hand. */

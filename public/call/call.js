@@ -1,18 +1,21 @@
 // @ts-check
-// A call: local media, the call view and the signaling socket wired together, with one
-// RemotePeer and one tile per other participant. The controls work from the moment the page
-// shows: mute, camera, screen and hand apply at once and are announced to the room on every
-// (re)join; chat sends once the page is in the room. A registered meeting may first ask for
-// its passcode or keep the page in its waiting room; hosts and co-hosts get the participants'
-// and waiting room's controls; being removed, the meeting ending or being turned away ends
-// the page's call for good (media released), with a screen that says why.
-import { api, ApiError } from '../lib/api.js';
+// A call: local media (opened on the pre-join screen), the call view and the signaling socket
+// wired together, with one RemotePeer and one tile per other participant. The controls work
+// from the moment the page shows: mute, camera, screen and hand apply at once and are
+// announced to the room on every (re)join; chat sends once the page is in the room. A
+// registered meeting may ask for its passcode again or keep the page in its waiting room;
+// hosts and co-hosts get the participants' and waiting room's controls. Leaving (confirmed),
+// being removed, the meeting ending, being turned away or signed out ends the page's call for
+// good (every capture stopped), with a screen that says why and, where it makes sense, Rejoin.
+import { api } from '../lib/api.js';
 import { say } from '../lib/dom.js';
+import { loadPrefs } from '../lib/prefs.js';
 import { describeError } from '../lib/protocol.js';
-import { navigate } from '../lib/router.js';
+import { guardLeaving } from '../lib/router.js';
 import { session } from '../lib/session.js';
+import { renderNav } from '../views/nav.js';
+import { AudioLevels } from './audio-levels.js';
 import { CallView } from './call-view.js';
-import { LocalMedia } from './local-media.js';
 import { RemotePeer } from './remote-peer.js';
 import { SignalingClient } from './signaling-client.js';
 
@@ -24,7 +27,9 @@ import { SignalingClient } from './signaling-client.js';
 /** @typedef {import('../lib/protocol.js').ActionAnswer} ActionAnswer */
 /** @typedef {import('../lib/protocol.js').SignalingErrorCode} SignalingErrorCode */
 /** @typedef {import('./participants-panel.js').Person} Person */
-/** @typedef {{ peer: RemotePeer, tile: import('./remote-tile.js').RemoteTile }} Participant */
+/** @typedef {{ peer: RemotePeer, tile: import('./tile.js').Tile }} Participant */
+/** @typedef {import('./local-media.js').LocalMedia} LocalMedia */
+/** @typedef {import('../lib/api.js').Meeting} Meeting */
 
 /** The codes for which the passcode form is shown (again). */
 const PASSCODE_PROBLEMS = new Map(
@@ -49,15 +54,24 @@ function chatKey(text, sender, senderId) {
 }
 
 /**
- * Opens camera and microphone, shows the call and joins the room, until `signal` aborts.
- * @param {string} code
- * @param {string} name display name (a signed-in user's is their account's)
- * @param {AbortSignal} signal
+ * @typedef {object} CallOptions
+ * @property {string} code
+ * @property {Meeting} meeting the meeting's registration, as the pre-join screen read it
+ * @property {string} name display name (a signed-in user's is their account's)
+ * @property {string} [passcode] as typed on the pre-join screen
+ * @property {LocalMedia} media microphone and camera, as chosen on the pre-join screen
+ * @property {AbortSignal} signal aborted when the user leaves the page
+ * @property {() => void} onRejoin the "You left" screen's Rejoin
  */
-export async function startCall(code, name, signal) {
-  const media = await LocalMedia.open();
+
+/**
+ * Shows the call and joins the room, until the page is left or the call ends.
+ * @param {CallOptions} options
+ */
+export async function startCall(options) {
+  const { media, signal } = options;
   if (signal.aborted) return media.stop();
-  const call = new Call(code, name, media);
+  const call = new Call(options);
   signal.addEventListener('abort', () => call.leave(), { once: true });
   await call.connect(signal);
 }
@@ -79,6 +93,8 @@ class Call {
   #joined = false;
   /** Out of the call for good (left, removed, ended, denied): nothing more happens. */
   #left = false;
+  /** Joined at least once (later joins are reconnections). */
+  #everJoined = false;
   /** Counts joins: a join that a newer one (a reconnection) replaced gives up. */
   #attempt = 0;
   /** @type {Map<string, Person>} everyone in the room, this page included, by socket id */
@@ -101,23 +117,35 @@ class Call {
    */
   #replayed;
 
-  /**
-   * @param {string} code
-   * @param {string} name
-   * @param {LocalMedia} media
-   */
-  constructor(code, name, media) {
+  /** Who speaks (levels of every participant's audio, yours as 'self'). */
+  #levels;
+  /** Stops asking before the page is left (the call is over). */
+  #unguard;
+  #onRejoin;
+  /** How many raised hands so far: orders them in the participants list. */
+  #hands = 0;
+
+  /** @param {CallOptions} options */
+  constructor({ code, meeting, name, passcode, media, onRejoin }) {
     this.#code = code;
     this.#name = name;
+    this.#passcode = passcode;
     this.#media = media;
+    this.#onRejoin = onRejoin;
     this.#signaling = new SignalingClient(session.token);
     const signaling = this.#signaling;
     this.#view = new CallView(code, name, {
       onMute: () => media.setAudio(!media.state.audio),
-      onCamera: () => media.setVideo(!media.state.video),
-      onScreen: () => (media.state.screen ? media.stopScreen() : void media.shareScreen()),
+      onCamera: () => void this.#switchCamera(),
+      onScreen: () => void this.#switchScreen(),
       onRaiseHand: () => this.#raiseHand(!this.#handRaised),
-      onLeave: () => navigate('/'),
+      onLeave: () =>
+        this.#outOfCall({
+          id: 'left',
+          title: 'You left the meeting',
+          detail: 'Your camera and microphone are off.',
+          actions: [{ label: 'Rejoin', onclick: () => this.#onRejoin() }],
+        }),
       onSend: (text) => signaling.chat(text, name),
       onEndForAll: () => this.#endForAll(),
       onMuteParticipant: (id) =>
@@ -133,8 +161,23 @@ class Call {
       onDeny: (id) => this.#act('turn them away', () => signaling.deny(id)),
       onAdmitAll: () => this.#act('let everyone in', () => signaling.admitAll()),
     });
+    this.#view.showMeeting(meeting);
+    this.#showMeetingState({
+      ...this.#meetingState,
+      muteOnEntry: meeting.muteOnEntry,
+      waitingRoom: meeting.waitingRoom,
+    });
+    this.#levels = new AudioLevels((speaking) => this.#view.showSpeaking(speaking));
     this.#view.showLocalMedia(media.state, media.videoTrack);
+    this.#view.showHand(false);
+    this.#watchOwnAudio();
     media.addEventListener('change', () => this.#localMediaChanged());
+    // Links, the back button and signing out ask first; the page's end (abort) leaves.
+    this.#unguard = guardLeaving(async () => {
+      const leaving = await this.#view.askToLeave();
+      if (leaving) this.leave();
+      return leaving;
+    });
     this.#listen();
   }
 
@@ -143,41 +186,25 @@ class Call {
    * @param {AbortSignal} signal
    */
   async connect(signal) {
-    // A registered meeting's title and settings (its host also sees the passcode); an open
-    // room answers 404 and has none. The server records a registered meeting in its attendees'
-    // history by itself; a signed-in user's open room is added here.
-    void api
-      .meeting(this.#code)
-      .then((meeting) => {
-        if (this.#left) return;
-        this.#view.showMeeting(meeting);
-        this.#showMeetingState({
-          ...this.#meetingState,
-          muteOnEntry: meeting.muteOnEntry,
-          waitingRoom: meeting.waitingRoom,
-        });
-      })
-      .catch((failure) => {
-        if (failure instanceof ApiError && failure.status === 404 && session.token)
-          return api.addToHistory(this.#code);
-      })
-      .catch(() => undefined);
     try {
       this.#iceServers = (await api.iceServers()).iceServers;
     } catch {
       // No ICE servers: host candidates still connect on a local network.
     }
-    if (!signal.aborted) this.#signaling.connect();
+    if (!signal.aborted && !this.#left) this.#signaling.connect();
   }
 
-  /** Out of the call for good: the room left, peers closed, camera and microphone released. */
+  /** Out of the call for good: the room left, peers closed, every capture stopped. */
   leave() {
     if (this.#left) return;
     this.#left = true;
     this.#joined = false;
+    this.#unguard();
     this.#signaling.leave();
     this.#removeEveryone();
+    this.#levels.stop();
     this.#media.stop();
+    this.#view.dispose();
   }
 
   #listen() {
@@ -186,15 +213,41 @@ class Call {
       this.#view.showReconnecting(false);
       void this.#join();
     });
-    signaling.onConnectError((error) => say(`Connection problem: ${error.message}`));
+    signaling.onConnectError((error) => {
+      if (this.#left) return;
+      // Socket.IO retries network failures by itself; a refusal by the server is final.
+      if (signaling.active) {
+        this.#view.showReconnecting(this.#attempt > 0);
+        return;
+      }
+      if (session.token) this.#signedOut('expired');
+      else
+        this.#outOfCall({
+          id: 'join-failed',
+          title: 'Could not join the meeting',
+          detail: /sign-in required/i.test(error.message)
+            ? 'This server is for signed-in users only. Sign in to join.'
+            : 'The server refused the connection. Try again in a moment.',
+          rejoin: 'Try again',
+        });
+    });
     signaling.onDisconnect((willReconnect) => {
       this.#joined = false;
       // A join cut short: its replay skipping must not outlive it.
       this.#replayed = undefined;
       this.#view.showJoined(undefined);
+      if (this.#left) return;
       // The peer connections stay: media flows peer to peer and usually survives a blip.
       this.#view.showReconnecting(willReconnect);
-      if (willReconnect) say('Disconnected, reconnecting…');
+      // Disconnected by the server for good, with no reason given (a reason ends the call
+      // by its own event first).
+      if (!willReconnect)
+        this.#outOfCall({
+          id: 'disconnected',
+          title: 'You were disconnected from the meeting',
+          detail: 'The server closed the connection.',
+          actions: [{ label: 'Rejoin', onclick: () => this.#onRejoin() }],
+        });
     });
     signaling.on('participant-reconnecting', (id) => {
       this.#participants.get(id)?.tile.showReconnecting(true);
@@ -215,20 +268,34 @@ class Call {
         if (id !== signaling.id) this.#ensureParticipant(id, name, joinerId === signaling.id);
       }
       this.#showPeople();
+      if (joinerId !== signaling.id && this.#joined)
+        say(`${usernames[joinerId] ?? 'Someone'} joined`, { id: `joined:${joinerId}` });
     });
     signaling.on('participant-joined', ({ socketId, name, role, guest }) => {
       this.#people.set(socketId, { socketId, name, role, guest });
       this.#showPeople();
     });
     signaling.on('user-left', (id) => {
+      const name = this.#people.get(id)?.name;
       this.#remove(id);
       this.#people.delete(id);
       this.#showPeople();
+      if (name && this.#joined) say(`${name} left`, { id: `left:${id}` });
     });
     signaling.on('signal', (from, message) => this.#receiveSignal(from, message));
-    signaling.on('media-state', (id, state) => this.#participants.get(id)?.tile.showMedia(state));
-    signaling.on('raise-hand', (id, raised) => this.#participants.get(id)?.tile.showHand(raised));
-    signaling.on('chat-message', (text, sender, senderId) => {
+    signaling.on('media-state', (id, state) => {
+      this.#view.showMedia(id, state);
+      const person = this.#people.get(id);
+      if (person) this.#people.set(id, { ...person, media: state });
+      this.#showPeople();
+    });
+    signaling.on('raise-hand', (id, raised) => {
+      this.#participants.get(id)?.tile.showHand(raised);
+      this.#setHand(id, raised);
+      const name = this.#people.get(id)?.name;
+      if (raised && name) say(`${name} raised their hand`, { id: `hand:${id}` });
+    });
+    signaling.on('chat-message', (text, sender, senderId, sentAt) => {
       const key = chatKey(text, sender, senderId);
       const repeats = this.#replayed?.get(key) ?? 0;
       if (repeats > 0) {
@@ -238,17 +305,25 @@ class Call {
       this.#shownChat.push(key);
       if (this.#shownChat.length > CHAT_KEPT) this.#shownChat.shift();
       const mine = sender === this.#name && senderId === signaling.id;
-      this.#view.showMessage(mine ? 'You' : sender, text);
+      // The server's time; a server too old to send one: when it arrived.
+      const at = new Date(typeof sentAt === 'number' ? sentAt : Date.now());
+      this.#view.showMessage(mine ? 'You' : sender, text, at, mine);
+      // Live messages from others while the chat is closed: a notification too.
+      if (!mine && this.#joined && this.#replayed === undefined && !this.#view.chatShown) {
+        const preview = text.length > 80 ? `${text.slice(0, 79)}…` : text;
+        say(`${sender}: ${preview}`);
+      }
     });
-    signaling.on('signaling-error', (event, error) => say(`${event}: ${describeError(error)}`));
-    signaling.on('session-ended', (reason) => {
-      say(`Session ended (${reason}). Sign in again.`);
-      session.clear();
-    });
+    signaling.on('signaling-error', (_event, error) =>
+      say(describeError(error), { kind: 'error' }),
+    );
+    signaling.on('session-ended', (reason) =>
+      this.#signedOut(reason === 'signed-out' ? 'signed-out' : 'expired'),
+    );
     // A host asks: mute (the change is reported to the room like any other).
     signaling.on('mute-request', () => {
       if (this.#media.state.audio) this.#media.setAudio(false);
-      say('The host asked you to mute.');
+      say('A host muted you. Unmute when you want to speak.');
     });
     signaling.on('role-changed', (id, role) => {
       const person = this.#people.get(id);
@@ -328,7 +403,31 @@ class Call {
     if (this.#left) return;
     this.leave();
     this.#view.showEnd(screen);
-    say(screen.title);
+  }
+
+  /**
+   * The session this page was signed in with ended (signed out elsewhere, or expired): the
+   * call ends with a screen that offers to sign in again and come back here.
+   * @param {'signed-out' | 'expired'} why
+   */
+  #signedOut(why) {
+    session.clear();
+    renderNav();
+    this.#outOfCall({
+      id: 'signed-out',
+      title: why === 'signed-out' ? 'You were signed out' : 'Your session expired',
+      detail:
+        why === 'signed-out'
+          ? 'You signed out in another tab or on another device, so this call ended.'
+          : 'Sign in again to rejoin the meeting.',
+      actions: [
+        {
+          label: 'Sign in again',
+          href: `/login?next=${encodeURIComponent(`/meet/${this.#code}`)}`,
+        },
+        { label: 'Rejoin as a guest', onclick: () => this.#onRejoin() },
+      ],
+    });
   }
 
   /**
@@ -360,7 +459,6 @@ class Call {
         const problem = PASSCODE_PROBLEMS.get(answer.error.code);
         if (!problem) break;
         if (answer.error.code === 'rate-limited' && this.#passcode === undefined) break;
-        say(problem);
         const typed = await this.#view.askPasscode(problem);
         if (typed === undefined || stale()) return;
         this.#passcode = typed;
@@ -383,7 +481,6 @@ class Call {
     }
     if ('waiting' in answer) {
       this.#view.showWaiting(true);
-      say('Waiting for the host to let you in…');
       return; // `admitted` brings the join answer
     }
     this.#entered(answer);
@@ -398,13 +495,22 @@ class Call {
     this.#view.showCall();
     // The answer is authoritative for who was there and their roles; anyone announced
     // since (a `user-joined` that overtook it) stays.
-    for (const { socketId, name, role, guest } of answer.participants)
-      this.#people.set(socketId, { socketId, name, role, guest });
+    for (const { socketId, name, role, guest, media, handRaised } of answer.participants) {
+      const known = this.#people.get(socketId);
+      this.#people.set(socketId, {
+        socketId,
+        name,
+        role,
+        guest,
+        media,
+        handRaisedAt: handRaised ? (known?.handRaisedAt ?? ++this.#hands) : undefined,
+      });
+    }
     this.#lobby = answer.lobby ?? [];
     if (answer.meeting) this.#showMeetingState(answer.meeting);
     this.#showPeople();
     this.#showLobby();
-    if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`);
+    if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`, { id: 'lobby' });
     // The meeting asks joiners to start muted (not its host, whom nobody mutes).
     if (answer.muteOnEntry && this.#role !== 'host' && this.#media.state.audio)
       this.#media.setAudio(false);
@@ -415,12 +521,22 @@ class Call {
     for (const { socketId, name, media, handRaised } of answer.participants) {
       if (socketId === this.#signaling.id) continue;
       const { tile } = this.#ensureParticipant(socketId, name, true);
-      tile.showMedia(media);
+      this.#view.showMedia(socketId, media);
       tile.showHand(handRaised);
     }
+    const firstJoin = !this.#everJoined;
     this.#joined = true;
+    this.#everJoined = true;
     this.#view.showJoined(this.#signaling.id);
-    say(`In ${this.#code} with ${answer.participants.length - 1} other(s).`);
+    if (firstJoin) {
+      const others = answer.participants.length - 1;
+      say(
+        others === 0
+          ? 'You joined. Nobody else is here yet.'
+          : `You joined. ${others === 1 ? '1 other person is' : `${others} others are`} here.`,
+        { id: 'joined' },
+      );
+    }
     // The room starts everyone with all media off and no hand raised: tell it how we are,
     // including what was switched before we got in.
     this.#signaling.mediaState(this.#media.state);
@@ -440,6 +556,8 @@ class Call {
       return known;
     }
     const tile = this.#view.addTile(id, name);
+    const speaker = loadPrefs().speakerId;
+    if (speaker) this.#view.useSpeaker(speaker);
     const peer = new RemotePeer({
       initiator,
       // Both sides compare the same two ids, so exactly one of them is polite.
@@ -448,7 +566,10 @@ class Call {
       tracks: this.#media.tracks,
       stream: this.#media.stream,
       send: (signal) => this.#signaling.signal(id, signal),
-      onStream: (stream) => tile.showStream(stream),
+      onStream: (stream) => {
+        tile.showStream(stream);
+        this.#levels.watch(id, stream);
+      },
       onConnectionState: (state) => tile.showConnection(state),
     });
     const participant = { peer, tile };
@@ -474,7 +595,8 @@ class Call {
     const participant = this.#participants.get(id);
     if (!participant) return;
     participant.peer.close();
-    participant.tile.remove();
+    this.#view.removeTile(id);
+    this.#levels.unwatch(id);
     this.#participants.delete(id);
   }
 
@@ -520,7 +642,7 @@ class Call {
   async #act(what, run) {
     const answer = await run();
     if (this.#left) return answer.ok;
-    if (!answer.ok) say(`Could not ${what}: ${describeError(answer.error)}`);
+    if (!answer.ok) say(`Could not ${what}: ${describeError(answer.error)}`, { kind: 'error' });
     return answer.ok;
   }
 
@@ -534,13 +656,57 @@ class Call {
   #raiseHand(raised) {
     this.#handRaised = raised;
     this.#view.showHand(raised);
+    const id = this.#signaling.id;
+    if (id) this.#setHand(id, raised);
     if (this.#joined) this.#signaling.raiseHand(raised);
   }
 
+  /**
+   * Raised hands in the order they went up.
+   * @param {string} id
+   * @param {boolean} raised
+   */
+  #setHand(id, raised) {
+    const person = this.#people.get(id);
+    if (!person) return;
+    if (raised && person.handRaisedAt !== undefined) return;
+    this.#people.set(id, { ...person, handRaisedAt: raised ? ++this.#hands : undefined });
+    this.#showPeople();
+  }
+
+  async #switchCamera() {
+    await this.#media.setVideo(!this.#media.state.video);
+    if (this.#media.problem && !this.#media.state.video)
+      say(this.#media.problem, { kind: 'error' });
+  }
+
+  async #switchScreen() {
+    if (this.#media.state.screen) return this.#media.stopScreen();
+    const problem = await this.#media.shareScreen();
+    if (problem) say(problem, { kind: 'error' });
+  }
+
+  #watchOwnAudio() {
+    const track = this.#media.audioTrack;
+    if (track) this.#levels.watch('self', new MediaStream([track]));
+    else this.#levels.unwatch('self');
+  }
+
   #localMediaChanged() {
-    const { state, videoTrack } = this.#media;
+    if (this.#left) return;
+    const { state, videoTrack, audioTrack } = this.#media;
     this.#view.showLocalMedia(state, videoTrack);
-    if (videoTrack) for (const { peer } of this.#participants.values()) peer.sendVideo(videoTrack);
+    for (const { peer } of this.#participants.values()) {
+      peer.setTrack('audio', audioTrack);
+      peer.setTrack('video', videoTrack);
+    }
+    this.#watchOwnAudio();
+    const id = this.#signaling.id;
+    const person = id ? this.#people.get(id) : undefined;
+    if (id && person) {
+      this.#people.set(id, { ...person, media: state });
+      this.#showPeople();
+    }
     if (this.#joined) this.#signaling.mediaState(state);
   }
 }

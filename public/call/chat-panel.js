@@ -1,21 +1,32 @@
 // @ts-check
-// The call's chat: the messages (replayed history first) and the form to send one. Sending
-// waits until the page is in the room: the server drops messages from outside it.
+// The call's chat: the messages with their times (replayed history first) and the form to
+// send one. Sending waits until the page is in the room: the server drops messages from
+// outside it. New messages scroll the list, never the page; a reader who scrolled up to read
+// older ones is not pulled down.
 import { h, onSubmit } from '../lib/dom.js';
 import { CHAT_TEXT_MAX_LENGTH } from '../lib/protocol.js';
 
-export class ChatPanel {
-  #messages = h('ol', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
-  #send = h('button', { type: 'submit', disabled: true }, 'Send');
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-  /** @param {(text: string) => void} onSend */
-  constructor(onSend) {
-    const input = h('input', {
+export class ChatPanel {
+  #messages = h('ol', { class: 'messages', 'aria-label': 'Chat messages', 'aria-live': 'polite' });
+  #send = h('button', { type: 'submit', disabled: true }, 'Send');
+  #input;
+
+  /**
+   * @param {(text: string) => void} onSend
+   * @param {() => void} onClose the panel's close button
+   */
+  constructor(onSend, onClose) {
+    this.#input = h('input', {
       name: 'text',
       'aria-label': 'Message',
+      placeholder: 'Send a message to everyone',
       maxlength: String(CHAT_TEXT_MAX_LENGTH),
       autocomplete: 'off',
+      enterkeyhint: 'send',
     });
+    const input = this.#input;
     const form = h(
       'form',
       {
@@ -31,8 +42,17 @@ export class ChatPanel {
     );
     this.element = h(
       'aside',
-      { class: 'chat', 'aria-label': 'Chat' },
-      h('h2', {}, 'Chat'),
+      { id: 'chat', class: 'chat panel', 'aria-labelledby': 'chat-title', hidden: true },
+      h(
+        'div',
+        { class: 'panel-header' },
+        h('h2', { id: 'chat-title' }, 'Chat'),
+        h(
+          'button',
+          { type: 'button', class: 'close', 'aria-label': 'Close chat', onclick: onClose },
+          '×',
+        ),
+      ),
       this.#messages,
       form,
     );
@@ -49,10 +69,33 @@ export class ChatPanel {
   /**
    * @param {string} sender
    * @param {string} text
+   * @param {Date} sentAt
    */
-  append(sender, text) {
-    const message = h('li', {}, h('strong', {}, sender), ': ', text);
-    this.#messages.append(message);
-    message.scrollIntoView({ block: 'end' });
+  append(sender, text, sentAt) {
+    const list = this.#messages;
+    const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(
+      h(
+        'li',
+        {},
+        h(
+          'p',
+          { class: 'meta' },
+          h('strong', {}, sender),
+          ' ',
+          h('time', { datetime: sentAt.toISOString() }, TIME.format(sentAt)),
+        ),
+        h('p', { class: 'text' }, text),
+      ),
+    );
+    if (atEnd) this.scrollToEnd();
+  }
+
+  scrollToEnd() {
+    this.#messages.scrollTop = this.#messages.scrollHeight;
+  }
+
+  focusInput() {
+    this.#input.focus();
   }
 }

@@ -16,6 +16,8 @@ import { WAITING_ROOM_MODES } from '../lib/protocol.js';
  * @property {string} name
  * @property {Role} role
  * @property {boolean} [guest] undefined when not known (someone who joined after us)
+ * @property {import('../lib/protocol.js').MediaState | null} [media] null until reported
+ * @property {number} [handRaisedAt] when they raised their hand (orders the raised hands)
  */
 
 /**
@@ -65,8 +67,11 @@ export class ParticipantsPanel {
   /** @type {MeetingState} */
   #state = { locked: false, muteOnEntry: false, waitingRoom: 'off' };
 
-  /** @param {ParticipantActions} actions */
-  constructor(actions) {
+  /**
+   * @param {ParticipantActions} actions
+   * @param {() => void} onClose the panel's close button
+   */
+  constructor(actions, onClose) {
     this.#actions = actions;
     const lock = checkbox('Lock meeting (nobody new can join)', { name: 'locked' });
     const muteOnEntry = checkbox('Mute participants when they join', { name: 'muteOnEntry' });
@@ -97,14 +102,24 @@ export class ParticipantsPanel {
     this.element = h(
       'section',
       { id: 'participants', class: 'panel', 'aria-labelledby': 'participants-title', hidden: true },
-      this.#title,
+      h(
+        'div',
+        { class: 'panel-header' },
+        this.#title,
+        h(
+          'button',
+          { type: 'button', class: 'close', 'aria-label': 'Close participants', onclick: onClose },
+          '×',
+        ),
+      ),
       this.#list,
       this.#settings,
     );
   }
 
   /**
-   * Draws the list again: everyone, you first, then hosts, co-hosts and the others.
+   * Draws the list again: raised hands first, in the order they were raised; then you, the
+   * hosts, the co-hosts and the others, by name.
    * @param {Person[]} people
    * @param {string | undefined} selfId
    */
@@ -119,7 +134,10 @@ export class ParticipantsPanel {
           : person.role === 'cohost'
             ? 2
             : 3;
-    const sorted = [...people].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    const hand = (/** @type {Person} */ person) => person.handRaisedAt ?? Infinity;
+    const sorted = [...people].sort(
+      (a, b) => hand(a) - hand(b) || rank(a) - rank(b) || a.name.localeCompare(b.name),
+    );
     this.#title.textContent = `Participants (${people.length})`;
     this.#list.replaceChildren(
       ...sorted.map((person) => this.#entry(person, person.socketId === selfId, selfRole)),
@@ -146,6 +164,14 @@ export class ParticipantsPanel {
     if (ROLE_LABEL[role])
       badges.push(h('span', { class: 'badge role', 'data-role': role }, ROLE_LABEL[role]));
     if (person.guest) badges.push(h('span', { class: 'badge' }, 'guest'));
+    if (person.handRaisedAt !== undefined)
+      badges.push(h('span', { class: 'badge', 'data-badge': 'hand' }, 'hand raised'));
+    if (person.media && !person.media.audio)
+      badges.push(h('span', { class: 'badge', 'data-badge': 'muted' }, 'muted'));
+    if (person.media && !person.media.video)
+      badges.push(h('span', { class: 'badge', 'data-badge': 'camera-off' }, 'camera off'));
+    if (person.media?.screen)
+      badges.push(h('span', { class: 'badge', 'data-badge': 'screen' }, 'sharing'));
     const actions = [];
     const moderator = selfRole === 'host' || selfRole === 'cohost';
     if (!self && moderator && role !== 'host') {

@@ -13,6 +13,9 @@ export class RemotePeer {
   #waitingForOffer;
   /** Signals are applied one after the other, in arrival order. */
   #queue = Promise.resolve();
+  #stream;
+  /** @type {Map<string, RTCRtpSender>} the sender of each kind of track this side sends */
+  #senders = new Map();
 
   /**
    * The newcomer offers to everyone already there (`initiator`); they wait for its offer, so a
@@ -43,7 +46,8 @@ export class RemotePeer {
     this.#waitingForOffer = !initiator;
     const pc = new RTCPeerConnection({ iceServers });
     this.#pc = pc;
-    for (const track of tracks) pc.addTrack(track, stream);
+    this.#stream = stream;
+    for (const track of tracks) this.#senders.set(track.kind, pc.addTrack(track, stream));
     pc.addEventListener('track', ({ streams: [remote] }) => {
       if (remote) onStream(remote);
     });
@@ -63,14 +67,22 @@ export class RemotePeer {
   }
 
   /**
-   * Sends this track instead of the current video (camera ↔ shared screen), without
-   * renegotiating.
-   * @param {MediaStreamTrack} track
+   * Sends this track as the connection's audio or video from now on (camera ↔ shared screen,
+   * another device, the camera turned off or on again): a swap without renegotiation when a
+   * track of that kind was sent before, else added (a renegotiation).
+   * @param {'audio' | 'video'} kind
+   * @param {MediaStreamTrack | undefined} track undefined: send nothing of that kind
    */
-  sendVideo(track) {
-    for (const sender of this.#pc.getSenders()) {
-      if (sender.track?.kind === 'video' && sender.track !== track)
-        sender.replaceTrack(track).catch((failure) => console.warn('track swap failed', failure));
+  setTrack(kind, track) {
+    if (this.#pc.signalingState === 'closed') return;
+    const sender = this.#senders.get(kind);
+    if (sender) {
+      if (sender.track !== (track ?? null))
+        sender
+          .replaceTrack(track ?? null)
+          .catch((failure) => console.warn('track swap failed', failure));
+    } else if (track) {
+      this.#senders.set(kind, this.#pc.addTrack(track, this.#stream));
     }
   }
 

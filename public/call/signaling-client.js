@@ -15,7 +15,8 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 const ACTION_TIMEOUT_MS = 10_000;
 
 /**
- * The server's answer, or a refusal of our own when none comes in time (e.g. disconnected).
+ * The server's answer, or a refusal of our own when none comes in time or the connection
+ * closes first.
  * @param {Promise<ActionAnswer>} answer
  * @returns {Promise<ActionAnswer>}
  */
@@ -30,8 +31,14 @@ async function withinTime(answer) {
       ACTION_TIMEOUT_MS,
     );
   });
+  // Disconnected before the answer (the call ended meanwhile, say): a refusal, not an error.
+  /** @type {Promise<ActionAnswer>} */
+  const settled = answer.catch(() => ({
+    ok: false,
+    error: { code: 'unavailable', message: 'disconnected before the server answered' },
+  }));
   try {
-    return await Promise.race([answer, late]);
+    return await Promise.race([settled, late]);
   } finally {
     clearTimeout(timer);
   }
@@ -56,6 +63,11 @@ export class SignalingClient {
   /** This connection's socket id; undefined while disconnected. */
   get id() {
     return this.#socket.id;
+  }
+
+  /** Whether Socket.IO still (re)connects by itself: false once the server refused it. */
+  get active() {
+    return this.#socket.active;
   }
 
   /** Whether the last connection resumed the previous one (same id, room and peers). */

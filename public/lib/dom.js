@@ -1,5 +1,5 @@
 // @ts-check
-// The DOM helpers every view uses: building elements, showing a page, the status line.
+// The DOM helpers every view uses: building elements, showing a page, notifications.
 
 /** @typedef {string | boolean | undefined | ((event: Event) => unknown)} AttributeValue */
 /** @typedef {Node | string} Child */
@@ -97,7 +97,7 @@ function required(id) {
 }
 
 const main = required('app');
-const statusLine = required('status');
+const toasts = required('toasts');
 export const navBar = required('nav');
 
 /**
@@ -109,12 +109,49 @@ export function render(...children) {
   main.focus();
 }
 
+/** How many notifications show at once: a new one pushes the oldest out. */
+const TOASTS_SHOWN = 4;
+
 /**
- * Shows a message in the status line (a polite live region).
- * @param {string} message
+ * @typedef {object} ToastOptions
+ * @property {'info' | 'error'} [kind] errors are announced at once (alerts) and stay longer
+ * @property {number} [timeoutMs] how long it shows; 0 until closed
+ * @property {string} [id] a notification with the same id replaces the earlier one
  */
-export function say(message) {
-  statusLine.textContent = message;
+
+/**
+ * Tells the user something in a notification at the top of the page, on every page. They
+ * stack (newest last), close by themselves after a few seconds or with their close button,
+ * and are read out by screen readers.
+ * @param {string} message
+ * @param {ToastOptions} [options]
+ */
+export function say(message, { kind = 'info', timeoutMs, id } = {}) {
+  if (!message) return;
+  const key = id ?? `${kind}:${message}`;
+  for (const old of toasts.querySelectorAll('.toast'))
+    if (old instanceof HTMLElement && old.dataset.key === key) old.remove();
+  /** @type {HTMLDivElement} */
+  const toast = h(
+    'div',
+    // The container is the polite live region; an error is an alert of its own.
+    { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : undefined, 'data-key': key },
+    h('span', {}, message),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'close',
+        'aria-label': 'Dismiss notification',
+        onclick: () => void toast.remove(),
+      },
+      '×',
+    ),
+  );
+  toasts.append(toast);
+  while (toasts.children.length > TOASTS_SHOWN) toasts.firstElementChild?.remove();
+  const shown = timeoutMs ?? (kind === 'error' ? 10_000 : 6_000);
+  if (shown > 0) setTimeout(() => toast.remove(), shown);
 }
 
 /**

@@ -15,14 +15,66 @@ let routes = [];
 /** @type {() => void} */
 let beforeEachPage = () => undefined;
 let current = new AbortController();
+/**
+ * Asked before the user leaves the page (a link, the back button, navigate): answers whether
+ * they may. A call sets one while it runs; another page clears it.
+ * @type {(() => Promise<boolean>) | undefined}
+ */
+let leaveGuard;
+/** The URL of the page shown: where the back button returns to when leaving is refused. */
+let shownUrl = location.href;
 
-/** @param {string} path */
-export function navigate(path) {
+/**
+ * Asks `guard` before the user leaves this page, until the page changes or the returned
+ * function is called.
+ * @param {() => Promise<boolean>} guard resolves true to let the user go
+ */
+export function guardLeaving(guard) {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = undefined;
+  };
+}
+
+/**
+ * Whether the user may leave the page shown (asking them when it guards leaving); once they
+ * said yes, it is not asked again.
+ * @returns {Promise<boolean>}
+ */
+export async function mayLeave() {
+  const guard = leaveGuard;
+  if (!guard) return true;
+  if (!(await guard())) return false;
+  if (leaveGuard === guard) leaveGuard = undefined;
+  return true;
+}
+
+/**
+ * Shows the page at `path`, unless the user chose to stay on the one shown.
+ * @param {string} path
+ * @returns {Promise<boolean>} whether it did
+ */
+export async function navigate(path) {
+  if (!(await mayLeave())) return false;
   history.pushState(null, '', path);
+  route();
+  return true;
+}
+
+async function onPopState() {
+  if (leaveGuard) {
+    const target = location.href;
+    // Back where the user was while they are asked; forward again if they confirm.
+    history.pushState(null, '', shownUrl);
+    if (!(await mayLeave())) return;
+    history.pushState(null, '', target);
+  }
   route();
 }
 
 function route() {
+  leaveGuard = undefined;
+  shownUrl = location.href;
   current.abort();
   current = new AbortController();
   beforeEachPage();
@@ -48,8 +100,8 @@ export function startRouter(table, beforeEach) {
     const link = event.target instanceof Element ? event.target.closest('a[data-link]') : null;
     if (!link) return;
     event.preventDefault();
-    navigate(link.getAttribute('href') ?? '/');
+    void navigate(link.getAttribute('href') ?? '/');
   });
-  window.addEventListener('popstate', route);
+  window.addEventListener('popstate', () => void onPopState());
   route();
 }

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { TestUser } from '../support/api-client.js';
+import { ApiClient, createUser, type TestUser } from '../support/api-client.js';
+import type { TestApp } from '../support/test-app.js';
 
 declare global {
   interface Window {
@@ -34,13 +35,23 @@ export function launchBrowser(): Promise<Browser> {
 /**
  * A page of its own (a fresh 1280x800 context), signed in as `user` as the client stores it
  * after its own login form; its uncaught errors are collected in `errors`. With
- * `captureStreams`, every getUserMedia stream is kept in `window.capturedStreams`.
+ * `captureStreams`, every getUserMedia and getDisplayMedia stream is kept in
+ * `window.capturedStreams`. `viewport` defaults to a 1280x800 desktop.
  */
 export async function openPage(
   browser: Browser,
-  options: { user?: TestUser; captureStreams?: boolean } = {},
+  options: {
+    user?: TestUser;
+    captureStreams?: boolean;
+    viewport?: { width: number; height: number };
+    isMobile?: boolean;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: Error[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    isMobile: options.isMobile,
+    hasTouch: options.isMobile,
+  });
   if (options.captureStreams) {
     await context.addInitScript(() => {
       const devices = navigator.mediaDevices;
@@ -48,6 +59,12 @@ export async function openPage(
       window.capturedStreams = [];
       devices.getUserMedia = async (constraints) => {
         const stream = await getUserMedia(constraints);
+        window.capturedStreams?.push(stream);
+        return stream;
+      };
+      const getDisplayMedia = devices.getDisplayMedia.bind(devices);
+      devices.getDisplayMedia = async (constraints) => {
+        const stream = await getDisplayMedia(constraints);
         window.capturedStreams?.push(stream);
         return stream;
       };
@@ -72,16 +89,57 @@ export async function openPage(
   return { context, page, errors };
 }
 
-/** Opens a meeting link as a guest and joins with a display name. */
+/**
+ * Registers a meeting (the reference client joins registered meetings only), hosted by a new
+ * account unless `host` is given; answers its code.
+ */
+export async function registerMeeting(
+  app: TestApp,
+  settings: Record<string, unknown> = {},
+  host?: TestUser,
+): Promise<string> {
+  const api = new ApiClient(app);
+  const owner = host ?? (await createUser(api, { name: 'Host' }));
+  const created = await api.post<{ code: string }>('/api/v1/meetings', settings, {
+    token: owner.token,
+  });
+  if (created.status !== 201) throw new Error(`meeting not created: ${created.status}`);
+  return created.body.code;
+}
+
+/**
+ * Opens a meeting link as a guest and joins from the pre-join screen with a display name
+ * (and the passcode, when given).
+ */
 export async function joinAsGuest(
   page: Page,
   baseUrl: string,
   code: string,
   name: string,
+  passcode?: string,
 ): Promise<void> {
   await page.goto(`${baseUrl}/meet/${code}`);
   await page.getByLabel('Your name').fill(name);
+  if (passcode !== undefined) await page.getByLabel('Meeting passcode').fill(passcode);
   await page.getByRole('button', { name: 'Join meeting' }).click();
+}
+
+/** Opens a meeting link signed in, and joins from the pre-join screen. */
+export async function joinSignedIn(page: Page, baseUrl: string, code: string): Promise<void> {
+  await page.goto(`${baseUrl}/meet/${code}`);
+  await page.getByRole('button', { name: 'Join meeting' }).click();
+}
+
+/** Leaves the call with the toolbar's Leave, confirmed in its dialog. */
+export async function leaveCall(page: Page): Promise<void> {
+  await page
+    .getByRole('toolbar', { name: 'Call controls' })
+    .getByRole('button', { name: 'Leave' })
+    .click();
+  await page
+    .getByRole('dialog', { name: 'Leave the meeting?' })
+    .getByRole('button', { name: 'Leave meeting' })
+    .click();
 }
 
 /**

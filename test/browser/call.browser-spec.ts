@@ -6,8 +6,11 @@ import { ApiClient, createUser, type TestUser } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   joinAsGuest as joinMeetingAsGuest,
+  joinSignedIn,
   launchBrowser,
+  leaveCall,
   openPage as openBrowserPage,
+  registerMeeting,
   selfId,
   waitForRemoteVideos,
 } from './browser.js';
@@ -63,8 +66,8 @@ describe('Reference web client in Chromium', () => {
     const adaPage = await openPage(ada);
     const gracePage = await openPage(grace);
     const guestPage = await openPage();
-    await adaPage.goto(`${testApp.baseUrl}/meet/${code}`);
-    await gracePage.goto(`${testApp.baseUrl}/meet/${code}`);
+    await joinSignedIn(adaPage, testApp.baseUrl, code);
+    await joinSignedIn(gracePage, testApp.baseUrl, code);
     await joinAsGuest(guestPage, code, 'Guest Linus');
 
     // Every page plays the other two participants' videos over connected peer connections.
@@ -101,22 +104,29 @@ describe('Reference web client in Chromium', () => {
 
     // One leaves: its tile disappears elsewhere.
     const guestSocketId = await selfId(guestPage);
-    await guestPage.getByRole('button', { name: 'Leave' }).click();
+    await leaveCall(guestPage);
+    await guestPage.locator('#left').getByText('You left the meeting').waitFor();
     for (const page of [adaPage, gracePage, latePage]) {
       await page.locator(`[data-peer="${guestSocketId}"]`).waitFor({ state: 'detached' });
       await waitForRemoteVideos(page, 2);
     }
 
     // The history page of a signed-in participant lists the meeting.
+    // Leaving the call by a link asks first.
     await gracePage.getByRole('link', { name: 'History' }).click();
+    await gracePage
+      .getByRole('dialog', { name: 'Leave the meeting?' })
+      .getByRole('button', { name: 'Leave meeting' })
+      .click();
     await gracePage.getByRole('list', { name: 'Meeting history' }).getByText(code).waitFor();
   });
 
   it('keeps the call through a 5 s network drop: same id, videos keep playing, nobody sees it leave', async () => {
     const first = await openPage();
     const second = await openPage();
-    await joinAsGuest(first, 'blip-room', 'Steady');
-    await joinAsGuest(second, 'blip-room', 'Flaky');
+    const code = await registerMeeting(testApp);
+    await joinAsGuest(first, code, 'Steady');
+    await joinAsGuest(second, code, 'Flaky');
     await Promise.all([waitForRemoteVideos(first, 1), waitForRemoteVideos(second, 1)]);
     const before = await selfId(second);
     const firstId = await selfId(first);
@@ -171,7 +181,8 @@ describe('Reference web client in Chromium', () => {
 
   it('keeps Mute and Raise hand pressed while the page joins, and announces them once in', async () => {
     const present = await openPage();
-    await joinAsGuest(present, 'early-room', 'Present');
+    const code = await registerMeeting(testApp);
+    await joinAsGuest(present, code, 'Present');
     await selfId(present);
 
     // The page shows its controls, then fetches the ICE servers before it connects: hold that
@@ -186,7 +197,7 @@ describe('Reference web client in Chromium', () => {
       await released;
       await route.continue();
     });
-    await joinAsGuest(page, 'early-room', 'Early');
+    await joinAsGuest(page, code, 'Early');
     await held;
     await page.getByRole('button', { name: 'Mute' }).click();
     await page.getByRole('button', { name: 'Raise hand' }).click();
@@ -217,6 +228,7 @@ describe('Reference web client in Chromium', () => {
     await page.getByText('Signed in as Form User').waitFor();
     await page.getByRole('button', { name: 'New meeting' }).click();
     await page.waitForURL(/\/meet\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    await page.getByRole('button', { name: 'Join meeting' }).click();
     await page.getByRole('toolbar', { name: 'Call controls' }).waitFor();
   });
 });

@@ -6,6 +6,7 @@ import { ApiClient, createUser, FAST_AUTH_ENV, type TestUser } from '../support/
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   joinAsGuest as joinMeetingAsGuest,
+  joinSignedIn,
   launchBrowser,
   openPage as openBrowserPage,
   selfId,
@@ -73,9 +74,9 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
     const host = await openPage(ada);
     const member = await openPage(grace);
     const guest = await openPage();
-    await host.goto(`${testApp.baseUrl}/meet/${code}`);
+    await joinSignedIn(host, testApp.baseUrl, code);
     const hostId = await selfId(host);
-    await member.goto(`${testApp.baseUrl}/meet/${code}`);
+    await joinSignedIn(member, testApp.baseUrl, code);
     await joinAsGuest(guest, code, 'Linus');
     await Promise.all([host, member, guest].map((page) => waitForRemoteVideos(page, 2)));
     return { code, host, hostId, member, guest };
@@ -108,6 +109,7 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
     await create.getByLabel('Mute participants when they join').check();
     await create.getByRole('button', { name: 'New meeting' }).click();
     await host.waitForURL(/\/meet\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    await host.getByRole('button', { name: 'Join meeting' }).click();
     const code = new URL(host.url()).pathname.split('/').pop() ?? '';
     const stored = await api.get<Record<string, unknown>>(`/api/v1/meetings/${code}`, {
       token: ada.token,
@@ -164,9 +166,11 @@ describe('Reference web client: hosting a meeting in Chromium', () => {
     const grace = await createUser(api, { name: 'Grace' });
     const code = await createMeeting(grace, { passcode: 'blue-otter' });
     const guest = await openPage();
-    await joinAsGuest(guest, code, 'Pat');
+    // The pre-join screen asks for it; a wrong one is asked for again.
+    await joinMeetingAsGuest(guest, testApp.baseUrl, code, 'Pat', 'red-otter');
     const form = guest.getByRole('form', { name: 'This meeting needs a passcode' });
-    await form.getByLabel('Meeting passcode').fill('red-otter');
+    await form.getByRole('alert').filter({ hasText: 'Wrong passcode' }).waitFor();
+    await form.getByLabel('Meeting passcode').fill('green-otter');
     await form.getByRole('button', { name: 'Join' }).click();
     await form.getByRole('alert').filter({ hasText: 'Wrong passcode' }).waitFor();
     await form.getByLabel('Meeting passcode').fill('blue-otter');

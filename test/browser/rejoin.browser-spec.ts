@@ -5,6 +5,7 @@ import {
   joinAsGuest,
   launchBrowser,
   openPage as openBrowserPage,
+  registerMeeting,
   selfId,
   waitForRemoteVideos,
 } from './browser.js';
@@ -42,14 +43,23 @@ describe('Reference web client in Chromium: a real rejoin after a long drop', ()
   }
 
   function messages(page: Page): Promise<string[]> {
-    return page.getByRole('list', { name: 'Chat messages' }).locator('li').allTextContents();
+    return page
+      .getByRole('list', { name: 'Chat messages' })
+      .locator('li')
+      .evaluateAll((items) =>
+        items.map(
+          (item) =>
+            `${item.querySelector('strong')?.textContent}: ${item.querySelector('.text')?.textContent}`,
+        ),
+      );
   }
 
   it('shows each chat message once, those sent while it was away included, and reconnects the call', async () => {
     const { page: steady } = await openPage();
     const { page: flaky, errors } = await openPage();
-    await joinAsGuest(steady, testApp.baseUrl, 'rejoin-room', 'Steady');
-    await joinAsGuest(flaky, testApp.baseUrl, 'rejoin-room', 'Flaky');
+    const code = await registerMeeting(testApp);
+    await joinAsGuest(steady, testApp.baseUrl, code, 'Steady');
+    await joinAsGuest(flaky, testApp.baseUrl, code, 'Flaky');
     await Promise.all([waitForRemoteVideos(steady, 1), waitForRemoteVideos(flaky, 1)]);
     await send(steady, 'first');
     await send(flaky, 'second');
