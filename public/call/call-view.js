@@ -96,7 +96,8 @@ function showTool(button, symbol, label, pressed) {
   if (iconElement instanceof SVGElement && iconElement.dataset.icon !== symbol)
     iconElement.replaceWith(icon(symbol));
   if (labelElement) labelElement.textContent = label;
-  if (pressed !== undefined) button.setAttribute('aria-pressed', String(pressed));
+  // The label changes with the state, so no aria-pressed ("Unmute, pressed" says it twice).
+  if (pressed !== undefined) button.toggleAttribute('data-active', pressed);
 }
 
 /** Whether the page is laid out for a phone (narrow), where panels are sheets. */
@@ -145,6 +146,7 @@ export class CallView {
   #invite;
   #passcodeScreen;
   #passcodeError = h('p', { class: 'error', role: 'alert' });
+  #passcodeStatus = h('p', { role: 'status' });
   #passcodeInput;
   /** @type {((passcode: string | undefined) => void) | undefined} */
   #passcodeAnswer;
@@ -152,6 +154,8 @@ export class CallView {
   #leaveDialog;
   #isHost = false;
   #resize = new ResizeObserver(() => this.#layout());
+  /** Aborted when the view goes: the listeners it put on the document go with it. */
+  #disposed = new AbortController();
 
   /**
    * @param {string} code the meeting code
@@ -163,16 +167,10 @@ export class CallView {
     this.#title.textContent = code;
     this.#subtitle.hidden = true;
     this.#self = new Tile({ name, onPin: (tile) => this.#togglePin(tile) });
-    this.#mute = toolButton('mic', 'Mute', controls.onMute, { 'aria-pressed': 'false' });
-    this.#camera = toolButton('camera', 'Stop camera', controls.onCamera, {
-      'aria-pressed': 'false',
-    });
-    this.#screen = toolButton('screen', 'Share screen', controls.onScreen, {
-      'aria-pressed': 'false',
-    });
-    this.#hand = toolButton('hand', 'Raise hand', controls.onRaiseHand, {
-      'aria-pressed': 'false',
-    });
+    this.#mute = toolButton('mic', 'Mute', controls.onMute);
+    this.#camera = toolButton('camera', 'Stop camera', controls.onCamera);
+    this.#screen = toolButton('screen', 'Share screen', controls.onScreen);
+    this.#hand = toolButton('hand', 'Raise hand', controls.onRaiseHand);
     this.#peopleButton = toolButton(
       'people',
       'Participants',
@@ -189,7 +187,9 @@ export class CallView {
     this.#chatButton.append(this.#unreadBadge);
     this.#fullScreen = toolButton('fullscreen', 'Full screen', () => void this.#toggleFullScreen());
     this.#fullScreen.hidden = !document.fullscreenEnabled;
-    document.addEventListener('fullscreenchange', () => this.#showFullScreen());
+    document.addEventListener('fullscreenchange', () => this.#showFullScreen(), {
+      signal: this.#disposed.signal,
+    });
     const leave = toolButton('leave', 'Leave', () => this.#confirmLeave(controls), {
       class: 'tool leave',
     });
@@ -268,6 +268,7 @@ export class CallView {
         },
         h('h2', { id: 'passcode-title' }, 'This meeting needs a passcode'),
         this.#passcodeError,
+        this.#passcodeStatus,
         h('label', {}, 'Meeting passcode', this.#passcodeInput),
         h(
           'div',
@@ -293,7 +294,9 @@ export class CallView {
 
   /** The page leaves the call view: observers stop, full screen ends, the body is itself again. */
   dispose() {
+    this.#disposed.abort();
     this.#resize.disconnect();
+    document.title = 'Meet';
     document.body.classList.remove('in-call');
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
     if (this.#leaveDialog.open) this.#leaveDialog.close();
@@ -481,6 +484,7 @@ export class CallView {
   askPasscode(problem) {
     this.#passcodeAnswer?.(undefined);
     this.#passcodeError.textContent = problem;
+    this.#passcodeStatus.textContent = '';
     this.#passcodeInput.value = '';
     this.#showScreen(this.#passcodeScreen);
     this.#passcodeInput.focus();
@@ -564,7 +568,8 @@ export class CallView {
   #answerPasscode(passcode) {
     const answer = this.#passcodeAnswer;
     this.#passcodeAnswer = undefined;
-    this.#passcodeError.textContent = 'Checking…';
+    this.#passcodeError.textContent = '';
+    this.#passcodeStatus.textContent = 'Checking…';
     answer?.(passcode);
   }
 
@@ -637,12 +642,16 @@ export class CallView {
       if (large.element.parentElement !== this.#spotlight)
         this.#spotlight.replaceChildren(large.element);
       const others = all.filter((tile) => tile !== large);
-      this.#strip.replaceChildren(...others.map((tile) => tile.element));
-      // The strip's tiles share its width, at most a fixed size each.
+      // Moved only when the order changed: moving an element drops the focus inside it.
+      const order = others.map((tile) => tile.element);
+      if (order.some((element, index) => this.#strip.children[index] !== element))
+        this.#strip.replaceChildren(...order);
+      // The strip's tiles share its width, at most a fixed size each; beyond about 25 people
+      // it scrolls sideways rather than shrinking them to slivers.
       const stripWidth = Math.floor(
         Math.min(200, (width - GAP * (others.length - 1)) / Math.max(1, others.length)),
       );
-      this.#strip.style.setProperty('--tile-width', `${Math.max(40, stripWidth)}px`);
+      this.#strip.style.setProperty('--tile-width', `${Math.max(96, stripWidth)}px`);
       return;
     }
     this.#stage.classList.remove('spotlit');

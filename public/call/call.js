@@ -61,7 +61,8 @@ function chatKey(text, sender, senderId) {
  * @property {string} [passcode] as typed on the pre-join screen
  * @property {LocalMedia} media microphone and camera, as chosen on the pre-join screen
  * @property {AbortSignal} signal aborted when the user leaves the page
- * @property {() => void} onRejoin the "You left" screen's Rejoin
+ * @property {(passcode: string | undefined) => void} onRejoin the "You left" screen's Rejoin,
+ *   with the passcode the call last used
  */
 
 /**
@@ -144,7 +145,7 @@ class Call {
           id: 'left',
           title: 'You left the meeting',
           detail: 'Your camera and microphone are off.',
-          actions: [{ label: 'Rejoin', onclick: () => this.#onRejoin() }],
+          actions: [{ label: 'Rejoin', onclick: () => this.#rejoin() }],
         }),
       onSend: (text) => signaling.chat(text, name),
       onEndForAll: () => this.#endForAll(),
@@ -220,15 +221,18 @@ class Call {
         this.#view.showReconnecting(this.#attempt > 0);
         return;
       }
-      if (session.token) this.#signedOut('expired');
+      // The token refused (expired, signed out): signed out. Anything else (the server could
+      // not check it just now, guests not allowed) keeps the session.
+      if (session.token && /expired|signed out|invalid|token/i.test(error.message))
+        this.#signedOut('expired');
       else
         this.#outOfCall({
           id: 'join-failed',
           title: 'Could not join the meeting',
           detail: /sign-in required/i.test(error.message)
             ? 'This server is for signed-in users only. Sign in to join.'
-            : 'The server refused the connection. Try again in a moment.',
-          rejoin: 'Try again',
+            : 'The server is briefly unavailable. Try again in a moment.',
+          actions: [{ label: 'Try again', onclick: () => this.#rejoin() }],
         });
     });
     signaling.onDisconnect((willReconnect) => {
@@ -246,7 +250,7 @@ class Call {
           id: 'disconnected',
           title: 'You were disconnected from the meeting',
           detail: 'The server closed the connection.',
-          actions: [{ label: 'Rejoin', onclick: () => this.#onRejoin() }],
+          actions: [{ label: 'Rejoin', onclick: () => this.#rejoin() }],
         });
     });
     signaling.on('participant-reconnecting', (id) => {
@@ -311,7 +315,8 @@ class Call {
       // Live messages from others while the chat is closed: a notification too.
       if (!mine && this.#joined && this.#replayed === undefined && !this.#view.chatShown) {
         const preview = text.length > 80 ? `${text.slice(0, 79)}…` : text;
-        say(`${sender}: ${preview}`);
+        // One notification for the chat: the latest message replaces the one before.
+        say(`${sender}: ${preview}`, { id: 'chat' });
       }
     });
     signaling.on('signaling-error', (_event, error) =>
@@ -425,7 +430,7 @@ class Call {
           label: 'Sign in again',
           href: `/login?next=${encodeURIComponent(`/meet/${this.#code}`)}`,
         },
-        { label: 'Rejoin as a guest', onclick: () => this.#onRejoin() },
+        { label: 'Rejoin as a guest', onclick: () => this.#rejoin() },
       ],
     });
   }
@@ -511,9 +516,10 @@ class Call {
     this.#showPeople();
     this.#showLobby();
     if (answer.lobby?.length) say(`${answer.lobby.length} waiting to be let in.`, { id: 'lobby' });
-    // The meeting asks joiners to start muted (not its host, whom nobody mutes).
-    if (answer.muteOnEntry && this.#role !== 'host' && this.#media.state.audio)
-      this.#media.setAudio(false);
+    // The meeting asks joiners to start muted (not its host, whom nobody mutes): on entering,
+    // not again on each reconnection, and not remembered for other meetings.
+    if (!this.#everJoined && answer.muteOnEntry && this.#role !== 'host' && this.#media.state.audio)
+      this.#media.setAudio(false, false);
     if (answer.iceServers.length) this.#iceServers = answer.iceServers;
     // Anyone we still show who is no longer there (we missed their leaving) goes.
     const present = new Set(answer.participants.map(({ socketId }) => socketId));
@@ -675,9 +681,15 @@ class Call {
   }
 
   async #switchCamera() {
-    await this.#media.setVideo(!this.#media.state.video);
-    if (this.#media.problem && !this.#media.state.video)
+    const turningOn = !this.#media.state.video;
+    await this.#media.setVideo(turningOn);
+    if (turningOn && !this.#media.state.video && this.#media.problem)
       say(this.#media.problem, { kind: 'error' });
+  }
+
+  /** Back into the same meeting, with the passcode that let this page in. */
+  #rejoin() {
+    this.#onRejoin(this.#passcode);
   }
 
   async #switchScreen() {

@@ -112,11 +112,14 @@ export class LocalMedia extends EventTarget {
     };
   }
 
-  /** @param {boolean} on */
-  setAudio(on) {
+  /**
+   * @param {boolean} on
+   * @param {boolean} [remember] false: for this call only (a meeting that mutes joiners)
+   */
+  setAudio(on, remember = true) {
     this.#audio = on;
     if (this.#microphone) this.#microphone.enabled = on;
-    savePrefs({ audio: on });
+    if (remember) savePrefs({ audio: on });
     this.#changed();
   }
 

@@ -139,9 +139,17 @@ export class ParticipantsPanel {
       (a, b) => hand(a) - hand(b) || rank(a) - rank(b) || a.name.localeCompare(b.name),
     );
     this.#title.textContent = `Participants (${people.length})`;
+    // The list is drawn again on every change: the focused button is focused again after.
+    const focused = this.#list.contains(document.activeElement)
+      ? document.activeElement?.getAttribute('aria-label')
+      : null;
     this.#list.replaceChildren(
       ...sorted.map((person) => this.#entry(person, person.socketId === selfId, selfRole)),
     );
+    if (focused)
+      [...this.#list.querySelectorAll('button')]
+        .find((button) => button.getAttribute('aria-label') === focused)
+        ?.focus();
     this.#settings.hidden = !moderator;
   }
 

@@ -61,11 +61,11 @@ export async function preJoin({ code, meeting, signal }) {
   const user = session.user;
   const name = user?.name ?? prefs.guestName ?? '';
   const heading = h('h1', { id: 'prejoin-title' }, meeting.title || code);
-  const preview = new Tile({ name: name || 'You', onPin: () => undefined });
+  const preview = new Tile({ name: name || 'You' });
   preview.element.classList.add('preview');
   const problem = h('p', { class: 'error', role: 'alert' });
-  const mic = h('button', { type: 'button', 'aria-pressed': 'false' });
-  const camera = h('button', { type: 'button', 'aria-pressed': 'false' });
+  const mic = h('button', { type: 'button' });
+  const camera = h('button', { type: 'button' });
   const cameras = deviceSelect('Camera', 'camera');
   const microphones = deviceSelect('Microphone', 'microphone');
   const speakers = deviceSelect('Speaker', 'speaker');
@@ -93,6 +93,7 @@ export async function preJoin({ code, meeting, signal }) {
   let finish = () => undefined;
   /** @type {Promise<Omit<Ready, 'media'> | undefined>} */
   const done = new Promise((resolve) => (finish = resolve));
+  signal.addEventListener('abort', () => finish(undefined), { once: true });
 
   render(
     h(
@@ -172,10 +173,10 @@ export async function preJoin({ code, meeting, signal }) {
   const show = () => {
     const { state } = media;
     mic.textContent = state.audio ? 'Mute' : 'Unmute';
-    mic.setAttribute('aria-pressed', String(!state.audio));
+    mic.toggleAttribute('data-active', !state.audio);
     mic.disabled = !media.audioTrack;
     camera.textContent = state.video ? 'Stop camera' : 'Start camera';
-    camera.setAttribute('aria-pressed', String(!state.video));
+    camera.toggleAttribute('data-active', !state.video);
     problem.textContent = media.problem ?? '';
     preview.showMedia(state);
     preview.showTrack(media.cameraTrack);
@@ -184,7 +185,9 @@ export async function preJoin({ code, meeting, signal }) {
   };
   const listDevices = async () => {
     const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
-    const chosen = { ...loadPrefs(), ...media.deviceIds };
+    // What is captured now, else what was chosen before (the camera may be off).
+    const captured = Object.entries(media.deviceIds).filter(([, id]) => id !== undefined);
+    const chosen = { ...loadPrefs(), ...Object.fromEntries(captured) };
     /** @param {MediaDeviceKind} kind */
     const of = (kind) => devices.filter((device) => device.kind === kind && device.deviceId);
     fillDevices(cameras.select, of('videoinput'), chosen.cameraId, 'Camera');
@@ -212,7 +215,6 @@ export async function preJoin({ code, meeting, signal }) {
   show();
   await listDevices();
   joinButton.disabled = false;
-  signal.addEventListener('abort', () => finish(undefined), { once: true });
 
   const ready = await done;
   media.removeEventListener('change', show);

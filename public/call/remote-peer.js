@@ -48,6 +48,11 @@ export class RemotePeer {
     this.#pc = pc;
     this.#stream = stream;
     for (const track of tracks) this.#senders.set(track.kind, pc.addTrack(track, stream));
+    // A newcomer with no microphone or camera (blocked, absent, off) still offers to receive
+    // them; a track added later takes the same transceiver over (one renegotiation).
+    if (initiator)
+      for (const kind of ['audio', 'video'])
+        if (!this.#senders.has(kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
     pc.addEventListener('track', ({ streams: [remote] }) => {
       if (remote) onStream(remote);
     });

@@ -46,12 +46,13 @@ export class Tile {
   #handRaised = false;
   #reconnecting = false;
   #hasVideo = false;
+  #pinned = false;
 
   /**
    * @param {object} options
    * @param {string} options.name
    * @param {string} [options.socketId] another participant's; none for your own tile
-   * @param {(tile: Tile) => void} options.onPin the Pin button was pressed
+   * @param {(tile: Tile) => void} [options.onPin] the Pin button was pressed (none: no button)
    */
   constructor({ name, socketId, onPin }) {
     this.#local = socketId === undefined;
@@ -61,8 +62,8 @@ export class Tile {
     this.#pin = h('button', {
       type: 'button',
       class: 'pin',
-      'aria-pressed': 'false',
-      onclick: () => onPin(this),
+      hidden: onPin === undefined,
+      onclick: () => onPin?.(this),
     });
     this.element = h(
       'figure',
@@ -93,7 +94,7 @@ export class Tile {
     this.#video.setAttribute('aria-label', this.#local ? 'Your video' : `Video of ${name}`);
     this.#avatar.textContent = initialsOf(name);
     this.#avatar.style.background = colourOf(name);
-    this.#renderPin(this.#pin.getAttribute('aria-pressed') === 'true');
+    this.#renderPin(this.#pinned);
   }
 
   /**
@@ -159,6 +160,8 @@ export class Tile {
 
   /** @param {boolean} pinned */
   showPinned(pinned) {
+    if (pinned === this.#pinned) return;
+    this.#pinned = pinned;
     this.element.classList.toggle('pinned', pinned);
     this.#renderPin(pinned);
   }
@@ -170,7 +173,6 @@ export class Tile {
 
   /** @param {boolean} pinned */
   #renderPin(pinned) {
-    this.#pin.setAttribute('aria-pressed', String(pinned));
     const whom = this.#local ? 'your video' : this.#name;
     this.#pin.setAttribute('aria-label', pinned ? `Unpin ${whom}` : `Pin ${whom}`);
     this.#pin.textContent = pinned ? 'Unpin' : 'Pin';

@@ -59,11 +59,12 @@ const ERROR_TEXT = {
 };
 
 /**
- * A readable sentence for a refusal's code (the server's own message for unknown ones).
+ * A readable sentence for a refusal's code (a general one for codes this client does not know:
+ * the server's own message is not meant for users).
  * @param {{ code: string, message?: string }} error
  */
 export function describeError(error) {
   return Object.hasOwn(ERROR_TEXT, error.code)
     ? ERROR_TEXT[/** @type {SignalingErrorCode} */ (error.code)]
-    : (error.message ?? error.code);
+    : 'The server refused that. Try again.';
 }

@@ -61,13 +61,23 @@ export async function navigate(path) {
   return true;
 }
 
+/** The user is being asked whether to leave (a back or forward press meanwhile waits). */
+let asking = false;
+
 async function onPopState() {
+  if (asking) return;
   if (leaveGuard) {
-    const target = location.href;
-    // Back where the user was while they are asked; forward again if they confirm.
-    history.pushState(null, '', shownUrl);
-    if (!(await mayLeave())) return;
-    history.pushState(null, '', target);
+    // The address already shows where the user is going: confirmed, the page follows it; not
+    // confirmed, the page they stay on is put back (one entry: Back still leads back).
+    asking = true;
+    try {
+      if (!(await mayLeave())) {
+        history.pushState(null, '', shownUrl);
+        return;
+      }
+    } finally {
+      asking = false;
+    }
   }
   route();
 }

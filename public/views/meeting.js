@@ -118,7 +118,7 @@ async function enter(code, signal, rejoin) {
     code,
     meeting,
     signal,
-    onRejoin: () => void enter(code, signal, { name: ready.name, passcode: ready.passcode }),
+    onRejoin: (passcode) => void enter(code, signal, { name: ready.name, passcode }),
   });
 }
 

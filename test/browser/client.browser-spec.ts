@@ -74,6 +74,15 @@ describe('Reference web client in Chromium: what a user notices', () => {
     });
   }
 
+  /** Closes every notification with its close button (a clean screenshot). */
+  async function dismissToasts(page: Page): Promise<void> {
+    await page.evaluate(() => {
+      for (const close of document.querySelectorAll<HTMLButtonElement>('#toasts .close'))
+        close.click();
+    });
+    await page.locator('#toasts .toast').first().waitFor({ state: 'detached' });
+  }
+
   function toolbar(page: Page) {
     return page.getByRole('toolbar', { name: 'Call controls' });
   }
@@ -105,9 +114,9 @@ describe('Reference web client in Chromium: what a user notices', () => {
 
     await guest.getByLabel('Your name').fill('Grace Hopper');
     await prejoin.getByRole('button', { name: 'Mute' }).click();
-    await prejoin.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
+    await prejoin.getByRole('button', { name: 'Unmute' }).waitFor();
     await prejoin.getByRole('button', { name: 'Stop camera' }).click();
-    await prejoin.getByRole('button', { name: 'Start camera', pressed: true }).waitFor();
+    await prejoin.getByRole('button', { name: 'Start camera' }).waitFor();
     // The camera is released (its light goes off); the preview shows the initials instead.
     await guest.waitForFunction(() =>
       (window.capturedStreams ?? []).every((stream) =>
@@ -118,8 +127,8 @@ describe('Reference web client in Chromium: what a user notices', () => {
 
     // A reload: the same choices, the name remembered, still muted, the camera not opened.
     await guest.reload();
-    await prejoin.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
-    await prejoin.getByRole('button', { name: 'Start camera', pressed: true }).waitFor();
+    await prejoin.getByRole('button', { name: 'Unmute' }).waitFor();
+    await prejoin.getByRole('button', { name: 'Start camera' }).waitFor();
     expect(await guest.getByLabel('Your name').inputValue()).toBe('Grace Hopper');
     expect((await liveTracks(guest)).video).toBe(0);
     await guest.getByRole('button', { name: 'Join meeting' }).click();
@@ -133,7 +142,7 @@ describe('Reference web client in Chromium: what a user notices', () => {
     await host.locator(`[data-peer="${guestId}"].no-video .avatar`, { hasText: 'GH' }).waitFor();
     await guest.locator('[data-local] [data-badge="muted"]').waitFor();
     await guest.locator('[data-local] [data-badge="camera-off"]').waitFor();
-    await toolbar(guest).getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
+    await toolbar(guest).getByRole('button', { name: 'Unmute' }).waitFor();
     expect(
       await guest.evaluate(() =>
         (window.capturedStreams ?? [])
@@ -143,6 +152,32 @@ describe('Reference web client in Chromium: what a user notices', () => {
       ),
     ).toBe(true);
     expect(pageErrors.get(guest)).toEqual([]);
+  });
+
+  it('joins without a microphone or camera (blocked): sees and hears the others, who see its initials', async () => {
+    const ada = await createUser(api, { name: 'Ada' });
+    const code = await registerMeeting(testApp, {}, ada);
+    const host = await openPage({ user: ada });
+    await joinSignedIn(host, testApp.baseUrl, code);
+    await selfId(host);
+    const blocked = await openPage();
+    await blocked.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await blocked.goto(`${testApp.baseUrl}/meet/${code}`);
+    await blocked
+      .locator('#prejoin')
+      .getByText('The browser blocked the camera and microphone')
+      .waitFor();
+    await blocked.getByLabel('Your name').fill('No Devices');
+    await blocked.getByRole('button', { name: 'Join meeting' }).click();
+    // It offers to receive though it sends nothing: the host's video plays on its page.
+    await waitForRemoteVideos(blocked, 1);
+    const id = await selfId(blocked);
+    await host.locator(`[data-peer="${id}"].no-video .avatar`, { hasText: 'ND' }).waitFor();
+    await host.locator(`[data-peer="${id}"][data-connection="connected"]`).waitFor();
+    expect(pageErrors.get(blocked)).toEqual([]);
   });
 
   it('honest call state: buttons say what they will do, a shared screen is shown large, and stopping or leaving ends every capture', async () => {
@@ -156,7 +191,7 @@ describe('Reference web client in Chromium: what a user notices', () => {
     const guestId = await selfId(guest);
 
     await toolbar(guest).getByRole('button', { name: 'Raise hand' }).click();
-    await toolbar(guest).getByRole('button', { name: 'Lower hand', pressed: true }).waitFor();
+    await toolbar(guest).getByRole('button', { name: 'Lower hand' }).waitFor();
     await guest.locator('[data-local] [data-badge="hand"]').waitFor();
     await host.locator(`[data-peer="${guestId}"] [data-badge="hand"]`).waitFor();
     await toast(host, 'Linus raised their hand').waitFor();
@@ -166,17 +201,18 @@ describe('Reference web client in Chromium: what a user notices', () => {
       .waitFor({ state: 'detached' });
 
     await toolbar(guest).getByRole('button', { name: 'Share screen' }).click();
-    await toolbar(guest).getByRole('button', { name: 'Stop sharing', pressed: true }).waitFor();
+    await toolbar(guest).getByRole('button', { name: 'Stop sharing' }).waitFor();
     await guest.locator('[data-local] [data-badge="screen"]').waitFor();
     // The others see the screen large, the cameras in a strip.
     await host.locator(`.spotlight [data-peer="${guestId}"]`).waitFor();
     await host.locator('.strip [data-local]').waitFor();
     expect((await liveTracks(guest)).screen).toBe(1);
     await host.waitForTimeout(1_000);
+    await dismissToasts(host);
     await host.screenshot({ path: screenshotPath('call') });
 
     await toolbar(guest).getByRole('button', { name: 'Stop sharing' }).click();
-    await toolbar(guest).getByRole('button', { name: 'Share screen', pressed: false }).waitFor();
+    await toolbar(guest).getByRole('button', { name: 'Share screen' }).waitFor();
     await guest.waitForFunction(
       () =>
         !(window.capturedStreams ?? [])
@@ -217,8 +253,8 @@ describe('Reference web client in Chromium: what a user notices', () => {
     const [memberId, guestId] = [await selfId(member), await selfId(guest)];
 
     // Every tile in view, nothing to scroll, the toolbar on screen.
-    const fits = () =>
-      host.evaluate(() => {
+    const fits = (count: number) =>
+      host.evaluate((expected) => {
         const stage = document.querySelector('.stage')?.getBoundingClientRect();
         const bar = document.querySelector('[role="toolbar"]')?.getBoundingClientRect();
         const tiles = [...document.querySelectorAll('.tile')].map((tile) =>
@@ -229,7 +265,7 @@ describe('Reference web client in Chromium: what a user notices', () => {
           bar !== undefined &&
           document.documentElement.scrollHeight <= innerHeight &&
           bar.bottom <= innerHeight &&
-          tiles.length === 3 &&
+          tiles.length === expected &&
           tiles.every(
             (tile) =>
               tile.width > 100 &&
@@ -239,8 +275,8 @@ describe('Reference web client in Chromium: what a user notices', () => {
               tile.bottom <= stage.bottom + 1,
           )
         );
-      });
-    expect(await fits()).toBe(true);
+      }, count);
+    expect(await fits(3)).toBe(true);
     // The grid's sizing keeps any number of tiles the server could allow within the stage.
     const overflows = await host.evaluate(async () => {
       const module = '/call/call-view.js';
@@ -305,7 +341,8 @@ describe('Reference web client in Chromium: what a user notices', () => {
 
     await leaveCall(guest);
     await toast(host, 'Linus left').waitFor();
-    expect(await fits()).toBe(false); // two tiles now
+    await host.locator(`[data-peer="${guestId}"]`).waitFor({ state: 'detached' });
+    expect(await fits(2)).toBe(true);
     expect(pageErrors.get(host)).toEqual([]);
   });
 
@@ -347,6 +384,9 @@ describe('Reference web client in Chromium: what a user notices', () => {
       await host.getByRole('button', { name: 'Send' }).click();
     }
     await toolbar(phone).getByRole('button', { name: 'Chat 12 unread' }).waitFor();
+    // One notification for the chat, the latest message, not twelve.
+    await toast(phone, 'Ada: message 12').waitFor();
+    expect(await toast(phone, /^Ada: message/).count()).toBe(1);
     await toolbar(phone).getByRole('button', { name: /^Chat/ }).click();
     const sheet = phone.locator('#chat');
     await sheet.getByText('message 12').waitFor();
@@ -369,6 +409,7 @@ describe('Reference web client in Chromium: what a user notices', () => {
     expect((await geometry()).scrollY).toBe(0);
     await phone.getByRole('button', { name: 'Close chat' }).click();
     await phone.waitForTimeout(500);
+    await dismissToasts(phone);
     await phone.screenshot({ path: screenshotPath('phone') });
     expect(pageErrors.get(phone)).toEqual([]);
   });
@@ -417,6 +458,11 @@ describe('Reference web client in Chromium: what a user notices', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(new URL(page.url()).pathname).toBe(`/meet/${code}`);
+    expect(await selfId(page)).toBe(first);
+    // So does the back button; staying puts the meeting's address back.
+    await page.evaluate(() => window.history.back());
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL(`${testApp.baseUrl}/meet/${code}`);
     expect(await selfId(page)).toBe(first);
 
     // Leave, confirmed: a "You left" screen; Rejoin is straight back in.
