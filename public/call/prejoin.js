@@ -61,7 +61,7 @@ export async function preJoin({ code, meeting, signal }) {
   const user = session.user;
   const name = user?.name ?? prefs.guestName ?? '';
   const heading = h('h1', { id: 'prejoin-title' }, meeting.title || code);
-  const preview = new Tile({ name: name || 'You' });
+  const preview = new Tile({ name });
   preview.element.classList.add('preview');
   const problem = h('p', { class: 'error', role: 'alert' });
   const mic = h('button', { type: 'button' });
@@ -159,7 +159,7 @@ export async function preJoin({ code, meeting, signal }) {
   );
   nameField.querySelector('input')?.addEventListener('input', (event) => {
     const typed = /** @type {HTMLInputElement} */ (event.target).value.trim();
-    preview.setName(typed || 'You');
+    preview.setName(typed);
     // Remembered as typed: a reload (or the next meeting) does not ask again.
     if (typed) savePrefs({ guestName: typed });
   });

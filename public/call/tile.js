@@ -89,7 +89,8 @@ export class Tile {
   /** @param {string} name */
   setName(name) {
     this.#name = name;
-    const shown = this.#local ? `${name} (you)` : name;
+    // Your own tile before you gave a name (a guest's pre-join preview): just "You".
+    const shown = this.#local ? (name ? `${name} (you)` : 'You') : name;
     this.#label.textContent = shown;
     this.#video.setAttribute('aria-label', this.#local ? 'Your video' : `Video of ${name}`);
     this.#avatar.textContent = initialsOf(name);
