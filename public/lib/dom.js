@@ -155,14 +155,6 @@ export function say(message, { kind = 'info', timeoutMs, id } = {}) {
 }
 
 /**
- * What to tell the user about a caught failure.
- * @param {unknown} failure
- */
-export function errorMessage(failure) {
-  return failure instanceof Error ? failure.message : String(failure);
-}
-
-/**
  * Saves a file the page fetched itself (say, with the bearer token a plain link cannot send):
  * a temporary object URL clicked as a download link, then released.
  * @param {Blob} blob

@@ -2,10 +2,28 @@
 // /history: the signed-in user's meetings, newest first, each a link back into the meeting,
 // with how long they stayed. The sessions they hosted open their attendance (who came, when,
 // for how long, how each visit ended) and download it as CSV.
-import { api } from '../lib/api.js';
-import { download, errorMessage, h, render } from '../lib/dom.js';
+import { api, ApiError } from '../lib/api.js';
+import { download, h, render } from '../lib/dom.js';
+import { commonFailureText } from '../lib/form-field.js';
 import { navigate } from '../lib/router.js';
 import { session } from '../lib/session.js';
+
+/**
+ * What to tell the user about a failed request, in plain words (never the server's text).
+ * @param {unknown} failure
+ * @param {string} otherwise the sentence for any other refusal
+ */
+function problemText(failure, otherwise) {
+  const common = commonFailureText(failure);
+  if (common) return common;
+  if (failure instanceof ApiError && failure.status === 401)
+    return 'Your session ended. Sign in again to see your history.';
+  if (failure instanceof ApiError && failure.status === 403)
+    return "Only the meeting's host can see its attendance.";
+  if (failure instanceof ApiError && failure.status === 404)
+    return 'That meeting or session no longer exists.';
+  return otherwise;
+}
 
 /** @typedef {import('../lib/api.js').HistoryEntry} HistoryEntry */
 /** @typedef {import('../lib/api.js').SessionDetail} SessionDetail */
@@ -108,7 +126,7 @@ function attendanceReport(detail, name, signal) {
           download(file.blob, file.filename);
         } catch (error) {
           if (signal.aborted) return;
-          failure.textContent = errorMessage(error);
+          failure.textContent = problemText(error, 'The attendance could not be downloaded.');
           failure.hidden = false;
         } finally {
           downloadButton.disabled = false;
@@ -198,7 +216,13 @@ function attendanceToggle(entry, name, titleId, signal) {
           panel.replaceChildren(...attendanceReport(detail, name, signal));
         } catch (failure) {
           if (signal.aborted || opening !== openings) return;
-          panel.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorMessage(failure)));
+          panel.replaceChildren(
+            h(
+              'p',
+              { class: 'error', role: 'alert' },
+              problemText(failure, 'The attendance could not be loaded.'),
+            ),
+          );
         }
       },
     },
@@ -279,6 +303,9 @@ export async function historyView({ signal }) {
     );
   } catch (failure) {
     if (!signal.aborted)
-      render(h('h1', {}, 'History'), h('p', { class: 'error' }, errorMessage(failure)));
+      render(
+        h('h1', {}, 'History'),
+        h('p', { class: 'error' }, problemText(failure, 'Your history could not be loaded.')),
+      );
   }
 }
