@@ -6,6 +6,9 @@
 import { h, onSubmit } from '../lib/dom.js';
 import { CHAT_TEXT_MAX_LENGTH } from '../lib/protocol.js';
 
+/** How many messages the panel keeps on the page. */
+const MESSAGES_SHOWN = 1000;
+
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export class ChatPanel {
@@ -88,6 +91,8 @@ export class ChatPanel {
         h('p', { class: 'text' }, text),
       ),
     );
+    // A long call's chat stays light: the oldest messages go beyond MESSAGES_SHOWN.
+    while (list.children.length > MESSAGES_SHOWN) list.firstElementChild?.remove();
     if (atEnd) this.scrollToEnd();
   }
 

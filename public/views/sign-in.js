@@ -262,7 +262,7 @@ function signedInNotice() {
     'section',
     { class: 'signed-in', 'aria-labelledby': 'signed-in-text' },
     h('p', { id: 'signed-in-text' }, `You are signed in as ${user.name} (${user.username}).`),
-    h('a', { href: nextPath(), 'data-link': true, class: 'button-link' }, 'Continue'),
+    h('a', { href: nextPath(), 'data-link': true, class: 'button' }, 'Continue'),
     h('p', { class: 'field-hint' }, 'Or sign in with another account below.'),
   );
   return [notice];
