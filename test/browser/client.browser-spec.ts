@@ -324,6 +324,11 @@ describe('Reference web client in Chromium: what a user notices', () => {
     await message.waitFor();
     expect(await message.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await host.locator('.tool .count').isVisible()).toBe(false);
+    // The Send button is whole, inside the window.
+    const send = await host.getByRole('button', { name: 'Send' }).boundingBox();
+    expect(send).not.toBeNull();
+    expect((send?.x ?? 0) + (send?.width ?? 0)).toBeLessThanOrEqual(1280);
+    expect((send?.y ?? 0) + (send?.height ?? 0)).toBeLessThanOrEqual(800);
 
     // The fake microphones beep: a speaking participant gets the ring.
     await host.locator('.tile[data-speaking]').first().waitFor({ timeout: 15_000 });
@@ -408,6 +413,12 @@ describe('Reference web client in Chromium: what a user notices', () => {
     await sheet.getByText('one more').waitFor();
     expect((await geometry()).scrollY).toBe(0);
     await phone.getByRole('button', { name: 'Close chat' }).click();
+    // Signed in on a phone, the top bar keeps to one line.
+    const signedIn = await openPage({ user: ada, phone: true });
+    await signedIn.goto(`${testApp.baseUrl}/`);
+    await signedIn.getByRole('link', { name: 'History' }).waitFor();
+    const bar = await signedIn.locator('header.topbar').boundingBox();
+    expect(bar?.height ?? 100).toBeLessThan(56);
     await phone.waitForTimeout(500);
     await dismissToasts(phone);
     await phone.screenshot({ path: screenshotPath('phone') });
