@@ -359,11 +359,6 @@ export class CallView {
     this.#self.showHand(raised);
   }
 
-  /** Your own tile (the active speaker ring, the speaker's output). */
-  get selfTile() {
-    return this.#self;
-  }
-
   /**
    * @param {string} socketId
    * @param {string} name

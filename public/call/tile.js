@@ -45,7 +45,6 @@ export class Tile {
   #media = null;
   #handRaised = false;
   #reconnecting = false;
-  #hasVideo = false;
   #pinned = false;
 
   /**
@@ -80,10 +79,6 @@ export class Tile {
     this.#video.addEventListener('playing', () => this.#showVideo());
     this.setName(name);
     this.#renderBadges();
-  }
-
-  get name() {
-    return this.#name;
   }
 
   /** @param {string} name */
@@ -135,10 +130,6 @@ export class Tile {
     this.#showVideo();
   }
 
-  get media() {
-    return this.#media;
-  }
-
   /** @param {boolean} raised */
   showHand(raised) {
     this.#handRaised = raised;
@@ -187,10 +178,10 @@ export class Tile {
     const media = this.#media;
     const stream = /** @type {MediaStream | null} */ (this.#video.srcObject);
     const track = stream?.getVideoTracks()[0];
-    this.#hasVideo =
+    const playing =
       track !== undefined && track.readyState === 'live' && this.#video.videoWidth > 0;
     const off = media !== null && !media.video && !media.screen;
-    this.element.classList.toggle('no-video', off || !this.#hasVideo);
+    this.element.classList.toggle('no-video', off || !playing);
   }
 
   #renderBadges() {
