@@ -174,6 +174,8 @@ describe('calls across a shutdown and a database outage (node dist/main.js)', ()
     const sender = await connectSocket(first.url);
     expect((await request(sender, 'join-call', 'flushed-room', 'Sender')).ok).toBe(true);
     const texts = Array.from({ length: 25 }, (_, i) => `message ${i}`);
+    const liveTimes: unknown[] = [];
+    sender.on('chat-message', (...args: unknown[]) => liveTimes.push(args[3]));
     const acks = await Promise.all(texts.map((text) => request(sender, 'chat-message', text)));
     expect(acks.every((ack) => ack.ok)).toBe(true);
     first.server.kill('SIGTERM');
@@ -185,9 +187,13 @@ describe('calls across a shutdown and a database outage (node dist/main.js)', ()
     const late = await connectSocket(second.url);
     try {
       const replay = record(late, 'chat-message');
+      const replayTimes: unknown[] = [];
+      late.on('chat-message', (...args: unknown[]) => replayTimes.push(args[3]));
       expect((await request(late, 'join-call', 'flushed-room', 'Late')).ok).toBe(true);
       await eventually(() => replay.length === texts.length);
       expect(replay.map(([text]) => text)).toEqual(texts);
+      // Read back from the database, each message keeps the time it was sent with.
+      expect(replayTimes).toEqual(liveTimes);
     } finally {
       late.close();
     }

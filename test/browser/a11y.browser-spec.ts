@@ -256,6 +256,53 @@ describe('Reference web client: accessibility (axe-core)', () => {
     expectNoSeriousViolations(findings);
   });
 
+  it('a passcode form, the waiting screen, the removal screen, and a call on a phone', async () => {
+    const findings: Finding[] = [];
+    const created = await api.post<{ code: string }>(
+      '/api/v1/meetings',
+      { title: 'Guarded', passcode: 'blue-otter', waitingRoom: 'guests' },
+      { token: ada.token },
+    );
+    const guarded = created.body.code;
+    const host = await openPage(ada);
+    await host.goto(url(`/meet/${guarded}`));
+    await waitForPreJoin(host);
+    await host.getByRole('button', { name: 'Join meeting' }).click();
+    await selfId(host);
+
+    const guest = await openPage();
+    await guest.setViewportSize({ width: 390, height: 844 });
+    await guest.goto(url(`/meet/${guarded}`));
+    await guest.getByLabel('Your name').fill('Guest Pat');
+    await guest.getByLabel('Meeting passcode').fill('red-otter');
+    findings.push(...(await audit(guest, 'pre-join with a passcode (phone)')));
+    await guest.getByRole('button', { name: 'Join meeting' }).click();
+    const passcode = guest.getByRole('form', { name: 'This meeting needs a passcode' });
+    await passcode.getByRole('alert').filter({ hasText: 'Wrong passcode' }).waitFor();
+    findings.push(...(await audit(guest, 'passcode form, wrong passcode (phone)')));
+    await passcode.getByLabel('Meeting passcode').fill('blue-otter');
+    await passcode.getByRole('button', { name: 'Join' }).click();
+    await guest.locator('#waiting').getByText('Waiting for the host to let you in').waitFor();
+    findings.push(...(await audit(guest, 'waiting screen (phone)')));
+    await host.getByRole('button', { name: 'Admit Guest Pat' }).click();
+    const guestId = await selfId(guest);
+    await Promise.all([waitForRemoteVideos(host, 1), waitForRemoteVideos(guest, 1)]);
+    findings.push(...(await audit(guest, 'call on a phone')));
+    await guest
+      .getByRole('toolbar', { name: 'Call controls' })
+      .getByRole('button', { name: /^Chat/ })
+      .click();
+    await guest.getByRole('complementary', { name: 'Chat' }).waitFor();
+    findings.push(...(await audit(guest, 'call on a phone, chat sheet open')));
+
+    await host.getByRole('button', { name: /^Participants/ }).click();
+    await host.getByRole('button', { name: 'Remove Guest Pat', exact: true }).click();
+    await guest.locator('#removed').getByText('You were removed from the meeting').waitFor();
+    await host.locator(`[data-peer="${guestId}"]`).waitFor({ state: 'detached' });
+    findings.push(...(await audit(guest, 'removed screen (phone)')));
+    expectNoSeriousViolations(findings);
+  });
+
   it('an unknown meeting code, as a guest and signed in', async () => {
     const findings: Finding[] = [];
     for (const [user, who] of [

@@ -13,6 +13,12 @@ describe('Chat history across instances', () => {
   let nodeA: ClusterNode;
   let nodeB: ClusterNode;
   const connect = (node: ClusterNode): Promise<TestSocket> => cluster.connect(node);
+  /** Each chat-message's `sentAt` (its fourth argument), in order of arrival. */
+  const sentTimes = (socket: TestSocket): unknown[] => {
+    const seen: unknown[] = [];
+    socket.on('chat-message', (...args: unknown[]) => seen.push(args[3]));
+    return seen;
+  };
 
   beforeAll(async () => {
     cluster = await startPrivateCluster({
@@ -58,6 +64,7 @@ describe('Chat history across instances', () => {
     const bob = await connect(nodeB);
     expect((await request(alice, 'join-call', 'history-room', 'Alice')).ok).toBe(true);
     expect((await request(bob, 'join-call', 'history-room', 'Bob')).ok).toBe(true);
+    const liveTimes = sentTimes(alice);
     // Sent through both instances, the last ones just before the late joiner arrives.
     const sent: [string, string][] = [];
     for (let i = 0; i < 30; i++) {
@@ -68,9 +75,14 @@ describe('Chat history across instances', () => {
     for (const node of [nodeB, nodeA]) {
       const late = await connect(node);
       const replay = record(late, 'chat-message');
+      const replayTimes = sentTimes(late);
       expect((await request(late, 'join-call', 'history-room', 'Late')).ok).toBe(true);
       await sleep(300);
       expect(replay.map(([text, sender]) => [text, sender])).toEqual(sent);
+      // Each message says when it was sent, the same live and replayed, on either instance.
+      expect(liveTimes).toHaveLength(sent.length);
+      expect(liveTimes.every((time) => typeof time === 'number')).toBe(true);
+      expect(replayTimes).toEqual(liveTimes);
       late.close();
     }
 
