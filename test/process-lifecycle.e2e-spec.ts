@@ -215,13 +215,52 @@ describe('calls across a shutdown and a database outage (node dist/main.js)', ()
   });
 });
 
+/** Signs a new host up and in, and registers a meeting: its code. */
+async function registerMeeting(url: string): Promise<string> {
+  const post = async (path: string, body: unknown, token?: string): Promise<unknown> => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const account = { name: 'Host', username: `host${Date.now()}`, password: 'a-long-password' };
+  await post('/api/v1/auth/register', account);
+  const { username, password } = account;
+  const { token } = (await post('/api/v1/auth/login', { username, password })) as {
+    token: string;
+  };
+  const meeting = (await post('/api/v1/meetings', { title: 'Outage' }, token)) as { code: string };
+  return meeting.code;
+}
+
 async function whileFrozen(frozen: ChildProcess, dbPort: number): Promise<void> {
   const { server, url } = await startOn(`mongodb://127.0.0.1:${dbPort}/frozen`);
   await server.waitFor(`${url}/health/ready`);
+  // A registered meeting under way before the outage: this instance read its settings.
+  const code = await registerMeeting(url);
+  const early = await connectSocket(url);
+  expect((await request(early, 'join-call', code, 'Early')).ok).toBe(true);
   frozen.kill('SIGSTOP');
   const alice = await connectSocket(url);
   const bob = await connectSocket(url);
+  const carol = await connectSocket(url);
   try {
+    // The meeting under way goes on by the settings read last; a meeting-code room never
+    // read cannot be checked: a clear `unavailable`, within a second or so, not `internal`.
+    const before = Date.now();
+    const [late, unknown] = await Promise.all([
+      request(carol, 'join-call', code, 'Carol'),
+      request(bob, 'join-call', 'zzz-zzzz-zzz', 'Bob'),
+    ]);
+    expect(late.ok).toBe(true);
+    expect(unknown.ok ? undefined : unknown.error.code).toBe('unavailable');
+    expect(Date.now() - before).toBeLessThan(2_500);
     const started = Date.now();
     expect((await request(alice, 'join-call', 'no-database', 'Alice')).ok).toBe(true);
     expect((await request(bob, 'join-call', 'no-database', 'Bob')).ok).toBe(true);
@@ -233,8 +272,7 @@ async function whileFrozen(frozen: ChildProcess, dbPort: number): Promise<void> 
     // A chat message is still delivered; storing it fails in the background.
     expect((await request(alice, 'chat-message', 'unsaved')).ok).toBe(true);
   } finally {
-    alice.close();
-    bob.close();
+    for (const socket of [early, alice, bob, carol]) socket.close();
   }
   // Then the database is gone (its connections refused): the message that could not be
   // stored does not hold the shutdown past its deadline.

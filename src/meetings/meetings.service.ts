@@ -113,6 +113,7 @@ function toEntry(entry: StoredEntry): HistoryEntryDto {
 export class MeetingsService implements MeetingRules {
   private readonly logger = new Logger(MeetingsService.name);
   private readonly deletedListeners = new Set<MeetingDeletedListener>();
+  private readonly settingsListeners = new Set<MeetingDeletedListener>();
 
   constructor(
     @InjectModel(Meeting.name) private readonly meetings: Model<Meeting>,
@@ -170,6 +171,7 @@ export class MeetingsService implements MeetingRules {
     hostId: string,
     rawCode: string,
     settings: MeetingSettings,
+    options: { quiet?: boolean } = {},
   ): Promise<HostMeetingDto> {
     const code = toMeetingCode(rawCode);
     if (code === undefined) throw new NotFoundException('Meeting not found');
@@ -191,10 +193,19 @@ export class MeetingsService implements MeetingRules {
           .lean<StoredMeeting>()
           .exec()
       : null;
-    if (updated) return this.describeForHost(updated);
-    const exists = await this.meetings.exists({ code }).exec();
-    if (!exists) throw new NotFoundException('Meeting not found');
-    throw new ForbiddenException('Only the host can change this meeting');
+    if (!updated) {
+      const exists = await this.meetings.exists({ code }).exec();
+      if (!exists) throw new NotFoundException('Meeting not found');
+      throw new ForbiddenException('Only the host can change this meeting');
+    }
+    if (!options.quiet) {
+      // Which settings changed, never their values (a passcode is a secret).
+      this.logger.log(
+        `update-settings by user ${hostId} in ${code}: ${Object.keys(settings).join(', ')}`,
+      );
+      await this.notify(this.settingsListeners, code, hostId, 'its settings changed');
+    }
+    return this.describeForHost(updated);
   }
 
   /** The meetings `hostId` hosts, newest first: host views. */
@@ -338,20 +349,35 @@ export class MeetingsService implements MeetingRules {
       if (!exists) throw new NotFoundException('Meeting not found');
       throw new ForbiddenException('Only the host can delete this meeting');
     }
-    for (const listener of this.deletedListeners) {
-      // The meeting is gone whatever happens here; a session that could not be ended now
-      // (the registry unreachable) is an open room its people may leave.
-      await listener(code, hostId).catch((error: unknown) => {
-        this.logger.warn(
-          `meeting ${code} deleted, but its live session could not be ended: ${String((error as Error).message)}`,
-        );
-      });
-    }
+    // The meeting is gone whatever happens there; a session that could not be ended now
+    // (the registry unreachable) is an open room its people may leave.
+    await this.notify(this.deletedListeners, code, hostId, 'it was deleted');
   }
 
   onDeleted(listener: MeetingDeletedListener): () => void {
     this.deletedListeners.add(listener);
     return () => this.deletedListeners.delete(listener);
+  }
+
+  onSettingsChanged(listener: MeetingDeletedListener): () => void {
+    this.settingsListeners.add(listener);
+    return () => this.settingsListeners.delete(listener);
+  }
+
+  /** Tells the live session (the call side) what the host did; its failure is only logged. */
+  private async notify(
+    listeners: Set<MeetingDeletedListener>,
+    code: string,
+    hostId: string,
+    what: string,
+  ): Promise<void> {
+    for (const listener of listeners) {
+      await listener(code, hostId).catch((error: unknown) => {
+        this.logger.warn(
+          `meeting ${code}: ${what}, but its live session could not follow: ${String((error as Error).message)}`,
+        );
+      });
+    }
   }
 
   /** Bans an account from a meeting (the signaling side checked that a host asked). */
@@ -375,5 +401,6 @@ export class MeetingsService implements MeetingRules {
     await this.meetings
       .updateOne({ code }, { $pull: { bannedUserIds: new Types.ObjectId(userId) } })
       .exec();
+    this.logger.log(`lift-ban by user ${hostId} in ${code} on user ${userId}`);
   }
 }

@@ -227,6 +227,12 @@ class RegisteredMeetings implements MeetingRules {
   reads = 0;
   readonly bans = new Set<string>();
   private readonly deletedListeners = new Set<MeetingDeletedListener>();
+  private readonly settingsListeners = new Set<MeetingDeletedListener>();
+
+  onSettingsChanged(listener: MeetingDeletedListener): () => void {
+    this.settingsListeners.add(listener);
+    return () => this.settingsListeners.delete(listener);
+  }
 
   onDeleted(listener: MeetingDeletedListener): () => void {
     this.deletedListeners.add(listener);
@@ -245,14 +251,18 @@ class RegisteredMeetings implements MeetingRules {
     return Promise.resolve();
   }
 
-  updateSettings(
+  /** As MeetingsService.updateSettings: stored, then (over REST) the live session told. */
+  async updateSettings(
     _hostId: string,
     code: string,
-    settings: { muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode },
+    settings: { muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode; allowGuests?: boolean },
+    options: { quiet?: boolean } = {},
   ): Promise<void> {
     const meeting = this.settings.get(code);
-    if (meeting) Object.assign(meeting, settings);
-    return Promise.resolve();
+    if (!meeting) return;
+    Object.assign(meeting, settings);
+    if (options.quiet) return;
+    for (const listener of this.settingsListeners) await listener(code, meeting.hostId);
   }
 
   joinRules(roomId: string): Promise<MeetingJoinRules | undefined> {
@@ -1014,6 +1024,157 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       ]);
       await call.admit(signedIn('helper', 'Helper'), { targetSocketId: 'g' });
       expect(notifier.take('helper', 'lobby-updated')).toEqual([[[]]]);
+    });
+  });
+
+  describe('host rules, applied again when someone is let in or a setting changes', () => {
+    const code = 'adm-itts-now';
+    const host = () => signedIn('host', 'Host', 'host-account');
+
+    it("carries the joiner's own role in its answer", async () => {
+      registerMeeting(code);
+      expect(entered(await call.join(host(), { roomId: code })).role).toBe('host');
+      expect(entered(await call.join(guest('g'), { roomId: code })).role).toBe('participant');
+      expect(entered(await call.join(guest('o'), { roomId: 'open-room' })).role).toBe(
+        'participant',
+      );
+    });
+
+    it('keeps a full call waiting: admit answers room-full and the socket keeps its place', async () => {
+      await moduleRef.close();
+      await start({ ROOM_MAX_PARTICIPANTS: '2' });
+      registerMeeting(code, { waitingRoom: 'guests' });
+      await call.join(host(), { roomId: code });
+      await call.join(guest('first'), { roomId: code });
+      await call.join(guest('second'), { roomId: code });
+      await call.admit(host(), { targetSocketId: 'first' });
+      notifier.take('second');
+      expect(await refusal(call.admit(host(), { targetSocketId: 'second' }))).toBe('room-full');
+      expect(await refusal(call.admitAll(host()))).toBe('room-full');
+      expect(notifier.take('second')).toEqual([]);
+      expect((await registry.waiting(code)).map((entry) => entry.socketId)).toEqual(['second']);
+      // A place frees up: now it gets in.
+      await call.leave(guest('first'));
+      await call.admit(host(), { targetSocketId: 'second' });
+      expect(notifier.take('second', 'admitted')).toHaveLength(1);
+    });
+
+    it('turns away, on admission, a waiting account banned since and guests no longer allowed', async () => {
+      registerMeeting(code, { waitingRoom: 'everyone' });
+      await call.join(host(), { roomId: code });
+      await call.join(signedIn('laptop', 'Ann', 'ann'), { roomId: code });
+      await call.join(guest('visitor'), { roomId: code });
+      await call.admit(host(), { targetSocketId: 'laptop' });
+      await call.join(signedIn('phone', 'Ann', 'ann'), { roomId: code });
+      // Banning the account takes every device of it out: the call's and the waiting one.
+      await call.removeParticipant(host(), { targetSocketId: 'laptop', ban: true });
+      expect(notifier.take('phone', 'removed')).toEqual([[{ banned: true }]]);
+      expect((await registry.waiting(code)).map((entry) => entry.socketId)).toEqual(['visitor']);
+      // Queued before the ban, admitted after it: refused (as a guest ban is).
+      await call.join(signedIn('tablet', 'Ann', 'ann'), { roomId: code }).catch(() => undefined);
+      meetings.settings.get(code)!.allowGuests = false;
+      expect(await refusal(call.admit(host(), { targetSocketId: 'visitor' }))).toBe(
+        'guests-not-allowed',
+      );
+      expect(notifier.take('visitor')).toEqual([['denied']]);
+      expect((await call.participants(code)).map((p) => p.socketId)).toEqual(['host']);
+    });
+
+    it('takes every device of a banned account out of the call', async () => {
+      await moduleRef.close();
+      await start({ ROOM_MAX_PARTICIPANTS: '5' });
+      registerMeeting(code);
+      await call.join(host(), { roomId: code });
+      await call.join(signedIn('laptop', 'Ann', 'ann'), { roomId: code });
+      await call.join(signedIn('phone', 'Ann', 'ann'), { roomId: code });
+      await call.join(guest('g'), { roomId: code });
+      notifier.take('g');
+      await call.removeParticipant(host(), { targetSocketId: 'laptop', ban: true });
+      expect(notifier.take('phone', 'removed')).toEqual([[{ banned: true }]]);
+      expect(notifier.take('g', 'user-left').map(([id]) => id)).toEqual(['laptop', 'phone']);
+      expect((await call.participants(code)).map((p) => p.socketId)).toEqual(['host', 'g']);
+    });
+
+    it("keeps a co-host's role for the live session: through the lock and the waiting room, on any device", async () => {
+      registerMeeting(code, { waitingRoom: 'everyone' });
+      await call.join(host(), { roomId: code });
+      await call.join(signedIn('laptop', 'Ann', 'ann'), { roomId: code });
+      await call.admit(host(), { targetSocketId: 'laptop' });
+      await call.setRole(host(), { targetSocketId: 'laptop', role: 'cohost' });
+      await call.updateMeeting(host(), { locked: true });
+      await call.leave(signedIn('laptop', 'Ann', 'ann'));
+      // Back, and from a second device: no waiting, through the lock, a co-host again.
+      expect(
+        entered(await call.join(signedIn('laptop', 'Ann', 'ann'), { roomId: code })).role,
+      ).toBe('cohost');
+      const phone = entered(await call.join(signedIn('phone', 'Ann', 'ann'), { roomId: code }));
+      expect(phone.role).toBe('cohost');
+      expect(phone.lobby).toEqual([]);
+      // Made a participant again, on every device; then the lock holds it out.
+      notifier.take('host');
+      await call.setRole(host(), { targetSocketId: 'phone', role: 'participant' });
+      expect(notifier.take('host', 'role-changed')).toEqual([
+        ['laptop', 'participant'],
+        ['phone', 'participant'],
+      ]);
+      await call.leave(signedIn('phone', 'Ann', 'ann'));
+      expect(await refusal(call.join(signedIn('phone', 'Ann', 'ann'), { roomId: code }))).toBe(
+        'meeting-locked',
+      );
+      // A guest co-host keeps its role for its connection only.
+      await call.updateMeeting(host(), { locked: false });
+      await call.join(guest('g'), { roomId: code });
+      await call.admit(host(), { targetSocketId: 'g' });
+      await call.setRole(host(), { targetSocketId: 'g', role: 'cohost' });
+      expect(await call.join(guest('g2'), { roomId: code })).toEqual({
+        waiting: true,
+        roomId: code,
+      });
+      // The next live session starts without co-hosts.
+      await call.endMeeting(host());
+      await call.join(host(), { roomId: code });
+      expect(await call.join(signedIn('laptop', 'Ann', 'ann'), { roomId: code })).toEqual({
+        waiting: true,
+        roomId: code,
+      });
+    });
+
+    it('answers host actions from outside the call with not-allowed', async () => {
+      registerMeeting(code, { waitingRoom: 'guests' });
+      await call.join(guest('waiting'), { roomId: code });
+      expect(await refusal(call.admit(guest('waiting'), { targetSocketId: 'waiting' }))).toBe(
+        'not-allowed',
+      );
+      expect(await refusal(call.muteAll(guest('nowhere')))).toBe('not-allowed');
+      expect(await refusal(call.endMeeting(guest('nowhere')))).toBe('not-allowed');
+    });
+
+    it('applies settings a host changes over REST to the live session', async () => {
+      registerMeeting(code, { waitingRoom: 'everyone' });
+      await call.join(host(), { roomId: code });
+      await call.join(signedIn('member', 'Member', 'm'), { roomId: code });
+      await call.join(guest('visitor'), { roomId: code });
+      notifier.take('host');
+      // Guests only wait now: the signed-in one gets in; the room hears the new state.
+      await meetings.updateSettings('host-account', code, { waitingRoom: 'guests' });
+      expect(notifier.take('member', 'admitted')).toHaveLength(1);
+      expect(notifier.take('host', 'meeting-updated')).toEqual([
+        [{ locked: false, muteOnEntry: false, waitingRoom: 'guests' }],
+      ]);
+      // Guests no longer allowed: the waiting one is turned away.
+      await meetings.updateSettings('host-account', code, { allowGuests: false });
+      expect(notifier.take('visitor')).toEqual([['denied']]);
+      expect(await registry.waiting(code)).toEqual([]);
+      // The waiting room off lets everyone in.
+      await meetings.updateSettings('host-account', code, { allowGuests: true });
+      await call.join(guest('late'), { roomId: code });
+      await meetings.updateSettings('host-account', code, { waitingRoom: 'off' });
+      expect(notifier.take('late', 'admitted')).toHaveLength(1);
+    });
+
+    it('takes an empty passcode for none: passcode-required, not a wrong try', async () => {
+      registerMeeting(code, { passcode: '2468' });
+      expect(await refusal(call.join(guest('g'), { roomId: code }))).toBe('passcode-required');
     });
   });
 

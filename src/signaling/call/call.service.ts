@@ -10,6 +10,8 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/configuration.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { isRedisUnavailableError } from '../../common/redis-client.js';
+import { ThrottledLog } from '../../common/throttled-log.js';
+import { isDatabaseUnavailableError } from '../../database/database-errors.js';
 import { TIMED_OUT, withinTimeLimit } from '../../common/time-limit.js';
 import type { KeyedLimiter } from '../../rate-limits/keyed-limiter.js';
 import { RateLimits } from '../../rate-limits/rate-limits.js';
@@ -64,6 +66,12 @@ interface Departure {
   banned?: boolean;
 }
 
+/**
+ * Who acts as a host: a moderator in the call, or the meeting's host through the REST API
+ * (an account, no socket).
+ */
+type Actor = Pick<Participant, 'roomId'> & { socketId?: string; userId?: string };
+
 /** Whoever enters a room: a joiner, or a socket a host let in from the waiting room. */
 interface Entrant {
   socketId: string;
@@ -87,7 +95,9 @@ export function toLobbyEntry(entry: WaitingEntry): LobbyEntry {
 const MODERATORS: readonly Role[] = ['host', 'cohost'];
 
 /** How long a join into a meeting-code room waits for the meeting's settings. */
-const RULES_WAIT_MS = 2_000;
+const RULES_WAIT_MS = 1_000;
+/** How many meeting-code rooms' last read settings are kept for a database outage. */
+const MAX_KNOWN_RULES = 10_000;
 
 /** How many rounds of in-flight chat deliveries a join waits for (a flood cannot hold it). */
 const MAX_CHAT_WAITS = 10;
@@ -170,6 +180,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private stopListening?: () => void;
   private stopListeningForDeparted?: () => void;
   private stopWatchingDeletions?: () => void;
+  private stopWatchingSettings?: () => void;
   /** How long a dropped socket keeps its place (0: none), and the timers that end it here. */
   private readonly graceMs: number;
   private readonly awayTimers = new Set<NodeJS.Timeout>();
@@ -177,6 +188,12 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   private readonly chatInFlight = new Map<string, Set<Promise<void>>>();
   /** Remote signal targets' rooms, as the registry confirmed them (see relaySignal). */
   private readonly confirmedRooms = new ConfirmedRooms(CONFIRMED_ROOM_TTL_MS, MAX_CONFIRMED_ROOMS);
+  /**
+   * The settings last read for each meeting-code room (undefined: not a registered meeting),
+   * least recently read first: what joins go by while the database cannot answer.
+   */
+  private readonly knownRules = new Map<string, MeetingJoinRules | undefined>();
+  private readonly rulesUnavailable = new ThrottledLog(this.logger);
 
   constructor(
     @Inject(ROOM_REGISTRY) private readonly registry: RoomRegistry,
@@ -234,6 +251,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       this.logger.log(`delete-meeting by user ${hostId} in ${code}`);
       await this.endSession(code);
     });
+    this.stopWatchingSettings = this.meetings.onSettingsChanged((code, hostId) =>
+      this.settingsChanged(code, hostId),
+    );
   }
 
   onModuleDestroy(): void {
@@ -242,6 +262,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     this.stopListening?.();
     this.stopListeningForDeparted?.();
     this.stopWatchingDeletions?.();
+    this.stopWatchingSettings?.();
   }
 
   /**
@@ -254,7 +275,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const meeting = await this.checkAdmission(caller, message);
     const name = caller.user?.name ?? message.displayName ?? GUEST_NAME;
     if (caller.waitingIn !== undefined) await this.stopWaiting(caller);
-    if (meeting && this.mustWait(caller, meeting)) {
+    if (meeting && (await this.mustWait(caller.user?.userId, meeting))) {
       const current = await this.registry.participant(caller.socketId);
       if (current?.roomId !== roomId) return this.wait(caller, name, meeting);
     }
@@ -281,8 +302,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     meeting: MeetingJoinRules | undefined,
   ): Promise<JoinResult> {
     const { socketId } = entrant;
-    const role: Role =
-      meeting !== undefined && entrant.userId === meeting.hostId ? 'host' : 'participant';
+    const role = await this.roleOnEntry(entrant.userId, roomId, meeting);
     // A registered meeting's first entrant opens a live session; later ones join it.
     const newSessionId = meeting ? this.recorder?.newSessionId() : undefined;
     const outcome = await this.registry
@@ -303,8 +323,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           : error;
       });
     const result = async (): Promise<JoinResult> => {
+      const self = outcome.participants.find((member) => member.socketId === socketId);
       const answer: JoinResult = {
         roomId,
+        role: self?.role ?? role,
         participants: outcome.participants.map(toParticipantView),
         iceServers: this.iceServers.forIdentity(entrant.iceIdentity).iceServers,
       };
@@ -315,10 +337,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           waitingRoom: meeting.waitingRoom,
         };
         // Nobody asks a host to mute.
-        if (meeting.muteOnEntry && role !== 'host') answer.muteOnEntry = true;
+        if (meeting.muteOnEntry && answer.role !== 'host') answer.muteOnEntry = true;
       }
-      const self = outcome.participants.find((member) => member.socketId === socketId);
-      if (meeting && self && MODERATORS.includes(self.role)) {
+      if (meeting && MODERATORS.includes(answer.role)) {
         answer.lobby = (await this.registry.waiting(roomId)).map(toLobbyEntry);
       }
       return answer;
@@ -390,10 +411,26 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return result();
   }
 
-  /** Whether this caller waits for a host: everyone but the host, or guests only. */
-  private mustWait(caller: Caller, meeting: MeetingJoinRules): boolean {
-    if (meeting.waitingRoom === 'everyone') return caller.user?.userId !== meeting.hostId;
-    return meeting.waitingRoom === 'guests' && !caller.user;
+  /**
+   * Whether someone (an account, or a guest: undefined) waits for a host: everyone but the
+   * host and the live session's co-hosts, or guests only.
+   */
+  private async mustWait(userId: string | undefined, meeting: MeetingJoinRules): Promise<boolean> {
+    if (meeting.waitingRoom === 'off') return false;
+    if (userId === undefined) return true;
+    if (meeting.waitingRoom === 'guests' || userId === meeting.hostId) return false;
+    return !(await this.registry.isCohost(meeting.code, userId));
+  }
+
+  /** A registered meeting's host, a co-host of its live session, or a participant. */
+  private async roleOnEntry(
+    userId: string | undefined,
+    roomId: string,
+    meeting: MeetingJoinRules | undefined,
+  ): Promise<Role> {
+    if (meeting === undefined || userId === undefined) return 'participant';
+    if (userId === meeting.hostId) return 'host';
+    return (await this.registry.isCohost(roomId, userId)) ? 'cohost' : 'participant';
   }
 
   /** Into the waiting room (out of any room): hosts and co-hosts in the call hear of it. */
@@ -444,31 +481,73 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return members;
   }
 
-  /** Host or co-host: lets one waiting socket in; it gets `admitted` with its join answer. */
+  /**
+   * Host or co-host: lets one waiting socket in; it gets `admitted` with its join answer. In
+   * a full call it stays waiting (`room-full`); banned since, or a guest where guests are no
+   * longer allowed, it is turned away (`denied`) and the actor told why.
+   */
   async admit(caller: Caller, message: TargetMessage): Promise<void> {
     const actor = await this.moderator(caller, MODERATORS);
+    const queued = (await this.registry.waiting(actor.roomId)).some(
+      (entry) => entry.socketId === message.targetSocketId,
+    );
+    if (!queued) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
+    await this.checkRoomForOneMore(actor.roomId);
     const entry = await this.registry.dequeue(actor.roomId, message.targetSocketId);
     if (!entry) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
-    await this.letIn(actor, entry, await this.meetings.joinRules(actor.roomId));
-    await this.lobbyChanged(actor.roomId);
+    try {
+      await this.letIn(actor, entry, await this.meetings.joinRules(actor.roomId));
+    } finally {
+      await this.lobbyChanged(actor.roomId);
+    }
   }
 
-  /** Host or co-host: lets everyone waiting in, longest waiting first. */
+  /**
+   * Host or co-host: lets everyone waiting in, longest waiting first. Those who do not fit in
+   * the call stay waiting (`room-full`).
+   */
   async admitAll(caller: Caller): Promise<void> {
     const actor = await this.moderator(caller, MODERATORS);
-    await this.admitEveryone(actor, await this.meetings.joinRules(actor.roomId));
+    const full = await this.admitWaiting(actor, await this.meetings.joinRules(actor.roomId));
+    if (full) throw full;
   }
 
-  /** Empties the actor's waiting room into the call (the meeting's settings read once). */
-  private async admitEveryone(
-    actor: Participant,
+  /**
+   * Lets in, longest waiting first, everyone waiting in the actor's room who passes `needed`
+   * (default: everyone), the meeting's settings read once. Stops at the room's capacity: that
+   * refusal is returned, the rest stay waiting.
+   */
+  private async admitWaiting(
+    actor: Actor,
     meeting: MeetingJoinRules | undefined,
-  ): Promise<void> {
-    for (const waiting of await this.registry.waiting(actor.roomId)) {
-      const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
-      if (entry) await this.letIn(actor, entry, meeting);
+    needed: (entry: WaitingEntry) => Promise<boolean> = () => Promise.resolve(true),
+  ): Promise<SignalingFailure | undefined> {
+    try {
+      for (const waiting of await this.registry.waiting(actor.roomId)) {
+        if (!(await needed(waiting))) continue;
+        const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
+        if (!entry) continue;
+        try {
+          await this.letIn(actor, entry, meeting);
+        } catch (error) {
+          if (!(error instanceof SignalingFailure)) throw error;
+          if (error.code === 'room-full') return error;
+        }
+      }
+      return undefined;
+    } finally {
+      await this.lobbyChanged(actor.roomId);
     }
-    await this.lobbyChanged(actor.roomId);
+  }
+
+  /** Refuses with `room-full` when the call has no room for one more (checked again on entry). */
+  private async checkRoomForOneMore(roomId: string): Promise<void> {
+    if ((await this.registry.participants(roomId)).length >= this.capacity) {
+      throw new SignalingFailure(
+        'room-full',
+        `the call is full (${this.capacity} participants): admit someone when a place frees up`,
+      );
+    }
   }
 
   /** Host or co-host: turns one waiting socket away; it gets `denied`. */
@@ -481,14 +560,25 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     await this.lobbyChanged(actor.roomId);
   }
 
+  /**
+   * Into the call from the waiting room (`entry`, already out of the queue): `admitted` with
+   * its join answer. Refused, a SignalingFailure: banned since it queued, or a guest where
+   * guests are no longer allowed (it gets `denied`); the call full (it waits again, in its
+   * place).
+   */
   private async letIn(
-    actor: Participant,
+    actor: Actor,
     entry: WaitingEntry,
     meeting: MeetingJoinRules | undefined,
   ): Promise<void> {
-    this.audit(actor, 'admit', undefined, entry.socketId);
+    const refusal = meeting ? await this.refusalOnAdmit(entry, meeting) : undefined;
+    if (refusal) {
+      this.notifier.toSocket(entry.socketId, 'denied');
+      throw refusal;
+    }
+    let result: JoinResult;
     try {
-      const result = await this.enter(
+      result = await this.enter(
         {
           socketId: entry.socketId,
           name: entry.name,
@@ -498,12 +588,33 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         actor.roomId,
         meeting,
       );
-      this.notifier.toSocket(entry.socketId, 'admitted', result);
     } catch (error) {
-      // Full, or gone: it is told, and not left waiting for nothing.
-      this.notifier.toSocket(entry.socketId, 'denied');
-      if (!(error instanceof SignalingFailure)) throw error;
+      if (error instanceof SignalingFailure && error.code === 'room-full') {
+        await this.registry.enqueue(entry);
+      } else {
+        // Gone, or the registry failed: it is told, and not left waiting for nothing.
+        this.notifier.toSocket(entry.socketId, 'denied');
+      }
+      throw error;
     }
+    this.audit(actor, 'admit', undefined, entry.socketId);
+    this.notifier.toSocket(entry.socketId, 'admitted', result);
+  }
+
+  /** What stops a waiting socket from entering now: a ban, or guests no longer allowed. */
+  private async refusalOnAdmit(
+    entry: WaitingEntry,
+    meeting: MeetingJoinRules,
+  ): Promise<SignalingFailure | undefined> {
+    const banned = entry.userId
+      ? meeting.isBanned(entry.userId)
+      : await this.registry.isSocketBanned(meeting.code, entry.socketId);
+    if (banned)
+      return new SignalingFailure('banned', 'a host removed that person from this meeting');
+    if (!entry.userId && !meeting.allowGuests) {
+      return new SignalingFailure('guests-not-allowed', 'this meeting no longer admits guests');
+    }
+    return undefined;
   }
 
   /**
@@ -516,8 +627,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     message: JoinCallMessage,
   ): Promise<MeetingJoinRules | undefined> {
     if (!isMeetingCode(message.roomId)) return undefined;
-    const meeting = await withinTimeLimit(this.meetings.joinRules(message.roomId), RULES_WAIT_MS);
-    if (meeting === TIMED_OUT) throw new Error('meeting settings not available in time');
+    const meeting = await this.rulesFor(message.roomId);
     if (meeting === undefined) return undefined;
     try {
       await this.checkEntry(caller, message, meeting);
@@ -526,6 +636,38 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       if (current?.roomId !== message.roomId) throw error;
     }
     return meeting;
+  }
+
+  /**
+   * A meeting-code room's settings (undefined: an open room), read from the database within
+   * RULES_WAIT_MS. While the database cannot answer in time, the settings this instance read
+   * last for that room (a live room's joins go on; a ban or setting changed meanwhile waits
+   * for the database); never read here: `unavailable`, never a join without the checks.
+   */
+  private async rulesFor(roomId: string): Promise<MeetingJoinRules | undefined> {
+    let read: MeetingJoinRules | undefined | typeof TIMED_OUT;
+    try {
+      read = await withinTimeLimit(this.meetings.joinRules(roomId), RULES_WAIT_MS);
+    } catch (error) {
+      if (!isDatabaseUnavailableError(error)) throw error;
+      read = TIMED_OUT;
+    }
+    if (read !== TIMED_OUT) {
+      this.knownRules.delete(roomId);
+      this.knownRules.set(roomId, read);
+      if (this.knownRules.size > MAX_KNOWN_RULES) {
+        this.knownRules.delete(this.knownRules.keys().next().value as string);
+      }
+      return read;
+    }
+    if (this.knownRules.has(roomId)) {
+      this.rulesUnavailable.warn('meeting settings not read in time: joins use the last read');
+      return this.knownRules.get(roomId);
+    }
+    throw new SignalingFailure(
+      'unavailable',
+      "this meeting's settings cannot be read right now, try again in a moment",
+    );
   }
 
   private async checkEntry(
@@ -543,7 +685,11 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       isHost ? false : this.registry.isLocked(message.roomId),
     ]);
     if (banned) throw new SignalingFailure('banned', 'the host removed you from this meeting');
-    if (locked) {
+    // The live session's co-hosts come and go through the lock, as its host does.
+    if (
+      locked &&
+      !(caller.user && (await this.registry.isCohost(meeting.code, caller.user.userId)))
+    ) {
       throw new SignalingFailure('meeting-locked', 'the host locked this meeting');
     }
     if (!caller.user && !meeting.allowGuests) {
@@ -801,18 +947,33 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Host only: makes a member a co-host for the live session, or a participant again. */
+  /**
+   * Host only: makes a member a co-host for the live session, or a participant again. For a
+   * signed-in member the role goes with the account: its other devices in the call change
+   * too, and it comes back (or joins from another device) with it until the session ends.
+   */
   async setRole(caller: Caller, message: SetRoleMessage): Promise<void> {
     const { actor, target } = await this.hostAction(caller, message.targetSocketId, ['host']);
     if (target.role === 'host') throw new SignalingFailure('not-allowed', 'a host stays a host');
-    await this.registry.setRole(target.socketId, message.role);
-    this.audit(actor, 'set-role', target, message.role);
-    if (inSession(target)) this.recorder?.roleChanged(target, message.role);
-    this.notifier.toRoom(actor.roomId, 'role-changed', target.socketId, message.role);
-    // A new co-host sees who is waiting at once, not at the next change.
-    if (message.role === 'cohost') {
-      const waiting = await this.registry.waiting(actor.roomId);
-      this.notifier.toSocket(target.socketId, 'lobby-updated', waiting.map(toLobbyEntry));
+    const { userId } = target;
+    if (userId) await this.registry.grantCohost(actor.roomId, userId, message.role === 'cohost');
+    const members = await this.registry.participants(actor.roomId);
+    const targets = userId
+      ? members.filter((member) => member.userId === userId && member.role !== 'host')
+      : [target];
+    const waiting =
+      message.role === 'cohost'
+        ? (await this.registry.waiting(actor.roomId)).map(toLobbyEntry)
+        : [];
+    for (const changed of targets) {
+      if (changed.role === message.role && changed.socketId !== target.socketId) continue;
+      await this.registry.setRole(changed.socketId, message.role);
+      this.audit(actor, 'set-role', changed, message.role);
+      if (inSession(changed)) this.recorder?.roleChanged(changed, message.role);
+      this.notifier.toRoom(actor.roomId, 'role-changed', changed.socketId, message.role);
+      // A new co-host sees who is waiting at once, not at the next change.
+      if (message.role === 'cohost')
+        this.notifier.toSocket(changed.socketId, 'lobby-updated', waiting);
     }
   }
 
@@ -850,9 +1011,29 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     const left = await this.registry.leave(target.socketId);
     if (!left) throw new SignalingFailure('not-found', 'that participant is not in the call');
     this.audit(actor, message.ban ? 'remove-and-ban' : 'remove-participant', target);
-    this.notifier.unsubscribe(left.socketId, left.roomId);
-    this.notifier.toSocket(left.socketId, 'removed', { banned: message.ban });
-    await this.announceLeft([left], { reason: 'removed', removedBy: actor, banned: message.ban });
+    const removed = [left];
+    // A banned account is out on every device: in the call and in the waiting room.
+    if (message.ban && target.userId) {
+      for (const member of await this.registry.participants(actor.roomId)) {
+        if (member.userId !== target.userId) continue;
+        const out = await this.registry.leave(member.socketId);
+        if (out?.roomId === actor.roomId) removed.push(out);
+      }
+      let queueChanged = false;
+      for (const entry of await this.registry.waiting(actor.roomId)) {
+        if (entry.userId !== target.userId) continue;
+        if (await this.registry.dequeue(actor.roomId, entry.socketId)) {
+          this.notifier.toSocket(entry.socketId, 'removed', { banned: true });
+          queueChanged = true;
+        }
+      }
+      if (queueChanged) await this.lobbyChanged(actor.roomId);
+    }
+    for (const out of removed) {
+      this.notifier.unsubscribe(out.socketId, out.roomId);
+      this.notifier.toSocket(out.socketId, 'removed', { banned: message.ban });
+    }
+    await this.announceLeft(removed, { reason: 'removed', removedBy: actor, banned: message.ban });
   }
 
   /** Host only: everyone is out of the call; the next join starts a new live session. */
@@ -881,8 +1062,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Host or co-host: locks the live session (nobody new joins but the host) and asks joiners
-   * to start muted (stored with the meeting). The room hears the meeting's new state.
+   * Host or co-host: locks the live session (nobody new joins but its hosts and co-hosts),
+   * changes the waiting room and asks joiners to start muted (both stored with the meeting).
+   * The room hears the meeting's new state.
    */
   async updateMeeting(caller: Caller, message: UpdateMeetingMessage): Promise<MeetingState> {
     const actor = await this.moderator(caller, MODERATORS);
@@ -890,27 +1072,75 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (!meeting) throw new SignalingFailure('not-found', 'this meeting no longer exists');
     if (message.locked !== undefined) await this.registry.setLocked(actor.roomId, message.locked);
     if (message.muteOnEntry !== undefined || message.waitingRoom !== undefined) {
-      await this.meetings.updateSettings(meeting.hostId, meeting.code, {
-        ...(message.muteOnEntry !== undefined ? { muteOnEntry: message.muteOnEntry } : {}),
-        ...(message.waitingRoom !== undefined ? { waitingRoom: message.waitingRoom } : {}),
-      });
+      await this.meetings.updateSettings(
+        meeting.hostId,
+        meeting.code,
+        {
+          ...(message.muteOnEntry !== undefined ? { muteOnEntry: message.muteOnEntry } : {}),
+          ...(message.waitingRoom !== undefined ? { waitingRoom: message.waitingRoom } : {}),
+        },
+        { quiet: true },
+      );
     }
-    const state: MeetingState = {
-      locked: await this.registry.isLocked(actor.roomId),
-      muteOnEntry: message.muteOnEntry ?? meeting.muteOnEntry,
-      waitingRoom: message.waitingRoom ?? meeting.waitingRoom,
-    };
     this.audit(actor, 'update-meeting', undefined, JSON.stringify(message));
-    this.notifier.toRoom(actor.roomId, 'meeting-updated', state);
-    // Turning the waiting room off lets everyone waiting in.
-    if (state.waitingRoom === 'off') await this.admitEveryone(actor, meeting);
+    return this.applySettings(actor, {
+      ...meeting,
+      ...(message.muteOnEntry !== undefined ? { muteOnEntry: message.muteOnEntry } : {}),
+      ...(message.waitingRoom !== undefined ? { waitingRoom: message.waitingRoom } : {}),
+    });
+  }
+
+  /**
+   * A meeting's settings changed (by a host in the call, or over REST): the room hears its
+   * new state, waiting guests are turned away where guests are no longer allowed, and whoever
+   * no longer has to wait (the waiting room turned off, or for guests only) is let in.
+   */
+  private async applySettings(actor: Actor, meeting: MeetingJoinRules): Promise<MeetingState> {
+    const state: MeetingState = {
+      locked: await this.registry.isLocked(meeting.code),
+      muteOnEntry: meeting.muteOnEntry,
+      waitingRoom: meeting.waitingRoom,
+    };
+    this.notifier.toRoom(meeting.code, 'meeting-updated', state);
+    if (!meeting.allowGuests) {
+      let queueChanged = false;
+      for (const entry of await this.registry.waiting(meeting.code)) {
+        if (
+          entry.userId === undefined &&
+          (await this.registry.dequeue(meeting.code, entry.socketId))
+        ) {
+          this.notifier.toSocket(entry.socketId, 'denied');
+          queueChanged = true;
+        }
+      }
+      if (queueChanged) await this.lobbyChanged(meeting.code);
+    }
+    await this.admitWaiting(
+      actor,
+      meeting,
+      async (entry) => !(await this.mustWait(entry.userId, meeting)),
+    );
     return state;
   }
 
-  /** The caller, in a room, with one of `roles` (so only in a registered meeting). */
+  /** A host changed a meeting's settings over REST: its live session follows. */
+  private async settingsChanged(code: string, hostId: string): Promise<void> {
+    const meeting = await this.meetings.joinRules(code);
+    if (meeting) await this.applySettings({ roomId: code, userId: hostId }, meeting);
+  }
+
+  /**
+   * The caller, in a room, with one of `roles` (so only in a registered meeting). Anyone else,
+   * in the room or not, is `not-allowed`.
+   */
   private async moderator(caller: Caller, roles: readonly Role[]): Promise<Participant> {
     const actor = await this.registry.participant(caller.socketId);
-    if (!actor) throw new SignalingFailure('not-in-room', 'join a room first');
+    if (!actor) {
+      throw new SignalingFailure(
+        'not-allowed',
+        `only a ${roles.join(' or ')} in the call may do that`,
+      );
+    }
     if (!roles.includes(actor.role)) {
       throw new SignalingFailure('not-allowed', `only a ${roles.join(' or ')} may do that`);
     }
@@ -932,12 +1162,15 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Every host action, at info level: who did what to whom. */
-  private audit(actor: Participant, action: string, target?: Participant, detail?: string): void {
+  private audit(actor: Actor, action: string, target?: Participant, detail?: string): void {
     const on = target
       ? ` on ${target.socketId}${target.userId ? ` (user ${target.userId})` : ''}`
       : '';
+    const by = [actor.socketId, actor.userId ? `(user ${actor.userId})` : undefined]
+      .filter((part) => part !== undefined)
+      .join(' ');
     this.logger.log(
-      `${action} by ${actor.socketId}${actor.userId ? ` (user ${actor.userId})` : ''}${on} in ${actor.roomId}${detail ? `: ${detail}` : ''}`,
+      `${action} by ${by || 'the host'}${on} in ${actor.roomId}${detail ? `: ${detail}` : ''}`,
     );
   }
 

@@ -28,11 +28,15 @@ export interface MeetingJoinRules {
  */
 export interface MeetingRules {
   joinRules(roomId: string): Promise<MeetingJoinRules | undefined>;
-  /** Stores a setting a host changed during the call (as the host `hostId`). */
+  /**
+   * Stores a setting a host changed during the call (as the host `hostId`); `quiet`: the
+   * caller applies it to the live session itself (the settings listeners are not called).
+   */
   updateSettings(
     hostId: string,
     code: string,
     settings: { muteOnEntry?: boolean; waitingRoom?: WaitingRoomMode },
+    options?: { quiet?: boolean },
   ): Promise<unknown>;
   /** Bans an account from the meeting (stored with it: survives restarts). */
   banUser(code: string, userId: string): Promise<void>;
@@ -41,7 +45,12 @@ export interface MeetingRules {
    * deletion is answered), so its live session can be ended. Returns the unsubscribe.
    */
   onDeleted(listener: MeetingDeletedListener): () => void;
+  /**
+   * Calls `listener` when a host changes a meeting's settings over REST (after they are
+   * stored, before the change is answered), so its live session follows. The unsubscribe.
+   */
+  onSettingsChanged(listener: MeetingDeletedListener): () => void;
 }
 
-/** Told that a meeting was deleted by its host (`hostId`). */
+/** Told that a meeting was deleted, or its settings changed, by its host (`hostId`). */
 export type MeetingDeletedListener = (code: string, hostId: string) => Promise<void>;

@@ -52,6 +52,8 @@ export type Ack<T extends object = object> = (result: AckResult<T>) => void;
 
 export interface JoinResult {
   roomId: string;
+  /** The joiner's own role: `host`, `cohost` or `participant` (always `participant` in an open room). */
+  role: Role;
   participants: ParticipantView[];
   iceServers: IceServer[];
   /** The meeting asks joiners to start with their microphone off (never said to its host). */

@@ -146,7 +146,8 @@ function parseJoinOptions(raw: unknown): { passcode?: string } | SignalingFailur
   if (raw === undefined || raw === null) return {};
   if (!isPlainObject(raw)) return invalidArgument('options must be an object');
   const { passcode } = raw;
-  if (passcode === undefined || passcode === null) return {};
+  // An empty field is no passcode at all (`passcode-required`, not a counted wrong try).
+  if (passcode === undefined || passcode === null || passcode === '') return {};
   if (typeof passcode !== 'string' || passcode.length > PASSCODE_MAX_LENGTH) {
     return invalidArgument(
       `passcode must be a string of at most ${PASSCODE_MAX_LENGTH} characters`,

@@ -22,6 +22,8 @@ export class InMemoryRoomRegistry implements RoomRegistry {
   private readonly rooms = new Map<string, Map<string, Participant>>();
   private readonly locked = new Set<string>();
   private readonly bannedSockets = new Map<string, Set<string>>();
+  /** Accounts a host made co-hosts of a room's live session. */
+  private readonly cohosts = new Map<string, Set<string>>();
   /** Waiting entries by socket, and each room's waiting sockets in arrival order. */
   private readonly queued = new Map<string, WaitingEntry>();
   private readonly queues = new Map<string, Map<string, WaitingEntry>>();
@@ -124,6 +126,21 @@ export class InMemoryRoomRegistry implements RoomRegistry {
 
   isSocketBanned(roomId: string, socketId: string): Promise<boolean> {
     return Promise.resolve(this.bannedSockets.get(roomId)?.has(socketId) ?? false);
+  }
+
+  grantCohost(roomId: string, userId: string, granted: boolean): Promise<void> {
+    if (granted && this.rooms.has(roomId)) {
+      let accounts = this.cohosts.get(roomId);
+      if (!accounts) this.cohosts.set(roomId, (accounts = new Set()));
+      accounts.add(userId);
+    } else if (!granted) {
+      this.cohosts.get(roomId)?.delete(userId);
+    }
+    return Promise.resolve();
+  }
+
+  isCohost(roomId: string, userId: string): Promise<boolean> {
+    return Promise.resolve(this.cohosts.get(roomId)?.has(userId) ?? false);
   }
 
   setRole(socketId: string, role: Role): Promise<string | undefined> {
@@ -230,6 +247,7 @@ export class InMemoryRoomRegistry implements RoomRegistry {
       this.rooms.delete(participant.roomId);
       this.locked.delete(participant.roomId);
       this.bannedSockets.delete(participant.roomId);
+      this.cohosts.delete(participant.roomId);
     }
     return participant;
   }

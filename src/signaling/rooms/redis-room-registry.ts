@@ -29,6 +29,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   rooms             set of non-empty room ids;  count: number of participants
  *   lock:<roomId>     present while a live room is locked (removed with the room)
  *   bans:<roomId>     set of socket ids (guests) banned for the live session (idem)
+ *   cohosts:<roomId>  set of account ids made co-hosts for the live session (idem)
  *   w:<socketId>      hash of a waiting socket: roomId, name, userId, since, node
  *   queue:<roomId>    sorted set of the room's waiting socket ids, by arrival
  *   node:<nodeId>     set of the socket ids an instance holds;  nodes: zset of heartbeats
@@ -51,7 +52,8 @@ local function removeFromRoom(prefix, socketId, roomId, nodeId)
   local roomKey = prefix .. 'room:' .. roomId
   redis.call('ZREM', roomKey, socketId)
   if redis.call('ZCARD', roomKey) == 0 then
-    redis.call('DEL', roomKey, prefix .. 'lock:' .. roomId, prefix .. 'bans:' .. roomId)
+    redis.call('DEL', roomKey, prefix .. 'lock:' .. roomId, prefix .. 'bans:' .. roomId,
+      prefix .. 'cohosts:' .. roomId)
     redis.call('SREM', prefix .. 'rooms', roomId)
   end
   redis.call('SREM', prefix .. 'node:' .. nodeId, socketId)
@@ -124,10 +126,13 @@ redis.call('SET', ARGV[1] .. 'lock:' .. ARGV[2], '1')
 return 1
 `;
 
-/** ARGV: prefix, roomId, socketId. Bans a socket from a room that has members. */
-const BAN_SOCKET = `
-if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[2]) == 0 then return 0 end
-return redis.call('SADD', ARGV[1] .. 'bans:' .. ARGV[2], ARGV[3])
+/**
+ * ARGV: prefix, kind, roomId, member. Adds to a set of a room that has members, kept for its
+ * live session: `bans` (guests' socket ids), `cohosts` (account ids).
+ */
+const SESSION_SET_ADD = `
+if redis.call('EXISTS', ARGV[1] .. 'room:' .. ARGV[3]) == 0 then return 0 end
+return redis.call('SADD', ARGV[1] .. ARGV[2] .. ':' .. ARGV[3], ARGV[4])
 `;
 
 /** ARGV: prefix, socketId, roomId, name, userId, since, nodeId. Moves the socket to this queue. */
@@ -286,7 +291,7 @@ interface RegistryCommands {
   registryParticipants(...args: string[]): Promise<Member[]>;
   registryRemoveNode(...args: string[]): Promise<[Member[], Member[]]>;
   registryLock(...args: string[]): Promise<number>;
-  registryBanSocket(...args: string[]): Promise<number>;
+  registrySessionSetAdd(...args: string[]): Promise<number>;
   registryEnqueue(...args: string[]): Promise<number>;
   registryDequeue(...args: string[]): Promise<Fields>;
   registryWaiting(...args: string[]): Promise<Member[]>;
@@ -359,7 +364,7 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryParticipants', { numberOfKeys: 0, lua: PARTICIPANTS });
     redis.defineCommand('registryRemoveNode', { numberOfKeys: 0, lua: REMOVE_NODE });
     redis.defineCommand('registryLock', { numberOfKeys: 0, lua: LOCK });
-    redis.defineCommand('registryBanSocket', { numberOfKeys: 0, lua: BAN_SOCKET });
+    redis.defineCommand('registrySessionSetAdd', { numberOfKeys: 0, lua: SESSION_SET_ADD });
     redis.defineCommand('registryEnqueue', { numberOfKeys: 0, lua: ENQUEUE });
     redis.defineCommand('registryDequeue', { numberOfKeys: 0, lua: DEQUEUE });
     redis.defineCommand('registryWaiting', { numberOfKeys: 0, lua: WAITING });
@@ -460,11 +465,20 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   async banSocket(roomId: string, socketId: string): Promise<void> {
-    await this.redis.registryBanSocket(this.prefix, roomId, socketId);
+    await this.redis.registrySessionSetAdd(this.prefix, 'bans', roomId, socketId);
   }
 
   async isSocketBanned(roomId: string, socketId: string): Promise<boolean> {
     return (await this.redis.sismember(`${this.prefix}bans:${roomId}`, socketId)) === 1;
+  }
+
+  async grantCohost(roomId: string, userId: string, granted: boolean): Promise<void> {
+    if (granted) await this.redis.registrySessionSetAdd(this.prefix, 'cohosts', roomId, userId);
+    else await this.redis.srem(`${this.prefix}cohosts:${roomId}`, userId);
+  }
+
+  async isCohost(roomId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(`${this.prefix}cohosts:${roomId}`, userId)) === 1;
   }
 
   async setRole(socketId: string, role: Role): Promise<string | undefined> {

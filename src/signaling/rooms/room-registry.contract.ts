@@ -133,6 +133,23 @@ export function describeRoomRegistryContract(
       expect(await registry.isSocketBanned('bans', 'b2')).toBe(false);
     });
 
+    it('keeps co-host grants of a live room until it empties, and takes them back', async () => {
+      await registry.grantCohost('empty', 'u1', true);
+      expect(await registry.isCohost('empty', 'u1')).toBe(false);
+      await registry.join(member('c1', 'cohosts'), 16);
+      await registry.join(member('c2', 'cohosts'), 16);
+      await registry.grantCohost('cohosts', 'u1', true);
+      await registry.grantCohost('cohosts', 'u2', true);
+      expect(await registry.isCohost('cohosts', 'u1')).toBe(true);
+      expect(await registry.isCohost('other-room', 'u1')).toBe(false);
+      await registry.grantCohost('cohosts', 'u2', false);
+      expect(await registry.isCohost('cohosts', 'u2')).toBe(false);
+      await registry.leave('c1');
+      expect(await registry.isCohost('cohosts', 'u1')).toBe(true);
+      await registry.leave('c2');
+      expect(await registry.isCohost('cohosts', 'u1')).toBe(false);
+    });
+
     it('keeps waiting rooms in arrival order; a socket waits in one at most', async () => {
       await registry.enqueue({ socketId: 'w1', roomId: 'q', name: 'One', since: 1 });
       await registry.enqueue({ socketId: 'w2', roomId: 'q', name: 'Two', userId: 'u2', since: 2 });

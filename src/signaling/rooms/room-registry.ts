@@ -107,6 +107,12 @@ export interface RoomRegistry {
   /** Bans a socket (a guest's identity) from a room for its live session. */
   banSocket(roomId: string, socketId: string): Promise<void>;
   isSocketBanned(roomId: string, socketId: string): Promise<boolean>;
+  /**
+   * Makes an account a co-host of a room's live session (on every device it joins with, and
+   * when it comes back), or takes that back. Forgotten when the room empties.
+   */
+  grantCohost(roomId: string, userId: string, granted: boolean): Promise<void>;
+  isCohost(roomId: string, userId: string): Promise<boolean>;
   /** Changes the socket's role in its room; its room, or undefined when in none. */
   setRole(socketId: string, role: Role): Promise<string | undefined>;
   /** Changes the socket's display name in its room (no-op when in none). */
