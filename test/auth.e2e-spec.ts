@@ -116,6 +116,8 @@ describe('Auth and Users (whole app, real HTTP, embedded database)', () => {
       ['empty name', { ...valid, name: '' }, 'name'],
       ['blank name', { ...valid, name: '    ' }, 'name'],
       ['10 KB name', { ...valid, name: 'n'.repeat(10_240) }, 'name'],
+      // 60 code points but 120 UTF-16 units: the database would refuse it after validation.
+      ['name of 60 emoji', { ...valid, name: '🎥'.repeat(60) }, 'name'],
       ['short password', { ...valid, password: 'short' }, 'password'],
       ['password over 72 bytes', { ...valid, password: 'é'.repeat(37) }, 'password'],
       ['unknown field', { ...valid, isAdmin: true }, 'isAdmin'],

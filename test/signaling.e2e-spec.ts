@@ -1036,6 +1036,33 @@ describe('Signaling: joining a registered meeting (passcode, guests, host role)'
   });
 });
 
+describe('Signaling behind a reverse proxy (TRUST_PROXY)', () => {
+  const suite = useSignalingApp({
+    ...FAST,
+    RATE_LIMIT_PASSCODE_FAILURES: '3',
+    TRUST_PROXY: 'loopback',
+  });
+
+  it("keys a guest's wrong passcodes on its own address, not the proxy's", async () => {
+    const hostUser = await createUser(suite.api, { name: 'Proxy Host' });
+    const created = await suite.api.post<{ code: string }>(
+      '/api/v1/meetings',
+      { passcode: '1234' },
+      { token: hostUser.token },
+    );
+    const code = created.body.code;
+    const guesser = await suite.client({ headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const tries = [];
+    for (const guess of ['0000', '1111', '2222', '3333']) {
+      tries.push(errorCode(await request(guesser, 'join-call', code, 'G', { passcode: guess })));
+    }
+    expect(tries).toEqual(['wrong-passcode', 'wrong-passcode', 'wrong-passcode', 'rate-limited']);
+    // Another guest behind the same proxy is not locked out by the first one's guesses.
+    const other = await suite.client({ headers: { 'X-Forwarded-For': '198.51.100.9' } });
+    expect((await request(other, 'join-call', code, 'O', { passcode: '1234' })).ok).toBe(true);
+  });
+});
+
 describe('Signaling: host actions in a registered meeting', () => {
   const suite = useSignalingApp(FAST);
   const client = (options: Parameters<typeof connectSocket>[1] = {}): Promise<TestSocket> =>

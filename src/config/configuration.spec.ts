@@ -250,6 +250,13 @@ describe('loadConfiguration', () => {
     expect(problemWith({ REDIS_URL: 'redis://x', REDIS_PREFIX: 'bad prefix!' }).variable).toBe(
       'REDIS_PREFIX',
     );
+    // Checked whether or not their feature is on: a bad value never waits for a later edit.
+    expect(problemWith({ NODE_HEARTBEAT_SECONDS: 'abc' }).variable).toBe('NODE_HEARTBEAT_SECONDS');
+    expect(problemWith({ NODE_HEARTBEAT_SECONDS: '1e400' }).variable).toBe(
+      'NODE_HEARTBEAT_SECONDS',
+    );
+    expect(problemWith({ REDIS_PREFIX: 'bad prefix!' }).variable).toBe('REDIS_PREFIX');
+    expect(problemWith({ TURN_TTL: '9999999999999d' }).variable).toBe('TURN_TTL');
     expect(loadConfiguration({}).metrics).toEqual({ enabled: false, token: undefined });
     expect(loadConfiguration({ METRICS_ENABLED: 'true', METRICS_TOKEN: 't' }).metrics).toEqual({
       enabled: true,

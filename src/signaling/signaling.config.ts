@@ -114,6 +114,8 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
   if (turnUrls.length > 0 && turnSecret === undefined) {
     throw new ConfigurationError('TURN_SECRET', 'is required when TURN_URLS is set');
   }
+  // Read (so checked) even without TURN_URLS: a bad value fails at start, not on a later edit.
+  const turnTtlSeconds = readDuration(env, 'TURN_TTL', 24 * 3600, TURN_TTL_BOUNDS);
   const perWindow = (name: string, fallback: number, windowMs: number): RateLimit => ({
     limit: readInteger(env, name, fallback, 1, 1_000_000),
     windowMs,
@@ -134,7 +136,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
         ? {
             urls: turnUrls,
             secret: turnSecret,
-            ttlSeconds: readDuration(env, 'TURN_TTL', 24 * 3600, TURN_TTL_BOUNDS),
+            ttlSeconds: turnTtlSeconds,
           }
         : undefined,
     rateLimits: {
@@ -152,13 +154,7 @@ export function readSignalingConfig(env: Environment): SignalingConfig {
 /** REDIS_URL (scale-out; undefined: single process), REDIS_PREFIX, NODE_HEARTBEAT/DEAD_AFTER. */
 export function readRedisConfig(env: Environment): RedisConfig | undefined {
   const url = readRaw(env, 'REDIS_URL');
-  if (url === undefined) return undefined;
-  if (!/^rediss?:\/\/\S+$/.test(url)) {
-    throw new ConfigurationError(
-      'REDIS_URL',
-      'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
-    );
-  }
+  // Checked even without REDIS_URL: a bad value fails at start, not when scaling out later.
   const heartbeatMs = readInteger(env, 'NODE_HEARTBEAT_SECONDS', 5, 1, 3600) * 1000;
   const deadAfterMs = readInteger(env, 'NODE_DEAD_AFTER_SECONDS', 20, 2, 86400) * 1000;
   if (deadAfterMs < heartbeatMs * 2) {
@@ -172,6 +168,13 @@ export function readRedisConfig(env: Environment): RedisConfig | undefined {
     throw new ConfigurationError(
       'REDIS_PREFIX',
       'must be 1-64 letters, digits, ":", ".", "_" or "-"',
+    );
+  }
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/\S+$/.test(url)) {
+    throw new ConfigurationError(
+      'REDIS_URL',
+      'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
     );
   }
   return { url, keyPrefix, heartbeatMs, deadAfterMs };

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   transports?: ('websocket' | 'polling')[];
   /** Reconnect after a drop, as a real client does (quickly, for tests); default off. */
   reconnect?: boolean;
+  /** Sent with the handshake (e.g. X-Forwarded-For, as a reverse proxy adds it). */
+  headers?: Record<string, string>;
 }
 
 /** A real socket.io-client connection to the app; rejects with the server's connect error. */
@@ -26,6 +28,7 @@ export function connectSocket(baseUrl: string, options: ConnectOptions = {}): Pr
     reconnectionDelay: 100,
     reconnectionDelayMax: 200,
     transports: options.transports ?? ['websocket'],
+    ...(options.headers ? { extraHeaders: options.headers } : {}),
     ...(options.token !== undefined && !options.tokenInQuery
       ? { auth: { token: options.token } }
       : {}),

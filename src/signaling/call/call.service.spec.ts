@@ -409,8 +409,11 @@ describe('CallService (rules over the in-memory registry and a recording notifie
       expect(notifier.take('a', 'user-joined')).toEqual([expected]);
       expect(notifier.take('b', 'user-joined')).toEqual([expected]);
       expect(notifier.take('d', 'user-joined')).toEqual([['d', ['d'], { d: 'Dave' }]]);
-      // Open rooms have no roles to tell.
-      expect(notifier.take('a', 'participant-joined')).toEqual([]);
+      // The others also hear the joiner as everyone sees it: a guest, marked as one.
+      expect(notifier.take('a', 'participant-joined')).toEqual([
+        [expect.objectContaining({ socketId: 'b', name: 'Bob', guest: true, role: 'participant' })],
+      ]);
+      expect(notifier.take('b', 'participant-joined')).toEqual([]);
     });
 
     it('names a guest without a name Guest, and a signed-in caller by the account', async () => {

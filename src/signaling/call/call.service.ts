@@ -374,12 +374,15 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // so however joins interleave over instances each member hears each joiner once.
     const memberIds = outcome.participants.map((participant) => participant.socketId);
     this.notifier.toSockets(memberIds, 'user-joined', socketId, memberIds, usernames);
-    // Roles matter in a registered meeting: the others learn the joiner's (a host arriving
-    // late is a host) beside the original event, whose arguments are frozen.
+    // The others learn the joiner as everyone sees it (a guest marked as such; in a registered
+    // meeting its role: a host arriving late is a host) beside the original event, whose
+    // arguments are frozen.
     const self = outcome.participants.find((participant) => participant.socketId === socketId);
-    if (meeting && self) {
+    if (self) {
       const others = memberIds.filter((id) => id !== socketId);
       this.notifier.toSockets(others, 'participant-joined', toParticipantView(self));
+    }
+    if (meeting && self) {
       if (inSession(self)) {
         this.recorder?.entered(
           { code: meeting.code, ...(meeting.title ? { title: meeting.title } : {}) },

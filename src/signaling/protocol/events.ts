@@ -148,7 +148,7 @@ export interface ServerToClientEvents {
   'participant-reconnecting': (socketId: string) => void;
   /** A member whose connection dropped is back, with the same id, room, role and media. */
   'participant-reconnected': (socketId: string) => void;
-  /** In a registered meeting, after `user-joined`, to the others: the joiner with its role. */
+  /** After `user-joined`, to the others: the joiner as everyone sees it (guest flag, role). */
   'participant-joined': (joiner: ParticipantView) => void;
   signal: (fromSocketId: string, message: SignalPayload) => void;
   /**

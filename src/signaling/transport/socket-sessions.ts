@@ -13,6 +13,7 @@ import { SessionEvents } from '../../auth/session-events.js';
 import type { AppConfig } from '../../config/configuration.js';
 import type { SignalingServer, SignalingSocket } from './socket-types.js';
 import { addressKey } from '../../rate-limits/address-key.js';
+import { clientAddressOf, compileTrust, type TrustFunction } from '../../common/trust-proxy.js';
 
 /** setTimeout's limit (~24.8 days); longer tokens are re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -31,6 +32,7 @@ function sessionRoom(jti: string): string {
 export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Signaling');
   private readonly allowGuests: boolean;
+  private readonly trust: TrustFunction;
   private server?: SignalingServer;
   private stopListening?: () => void;
   /** Each signed-in socket's expiry timer (a timer is not data Socket.IO could store). */
@@ -42,6 +44,7 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     config: ConfigService<AppConfig, true>,
   ) {
     this.allowGuests = config.get('signaling', { infer: true }).allowGuests;
+    this.trust = compileTrust(config.get('http', { infer: true }).trustProxy);
   }
 
   /** Called by the gateway once Socket.IO's server exists. */
@@ -62,7 +65,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     socket.data.caller = {
       socketId: socket.id,
       guestId: `guest-${randomUUID()}`,
-      address: addressKey(socket.handshake.address),
+      // Behind a reverse proxy (TRUST_PROXY), the client's address as HTTP requests read it.
+      address: addressKey(clientAddressOf(socket.request, this.trust)),
       user: await this.identify(
         // socket.io-client's `auth` option, or `?token=` for clients that only have a URL.
         accessTokenFrom({

@@ -1,8 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches, MinLength } from 'class-validator';
+import { IsString, Matches, MinLength } from 'class-validator';
 import { Trim } from '../../common/trim.transform.js';
 import { ACCOUNT_NAME_MAX_LENGTH } from '../../signaling/protocol/limits.js';
 import { MAX_PASSWORD_BYTES, MaxUtf8Bytes } from './password.validator.js';
+
+/** 1 to ACCOUNT_NAME_MAX_LENGTH UTF-16 units (no `u` flag: a surrogate pair counts two). */
+const ACCOUNT_NAME_PATTERN = new RegExp(`^[\\s\\S]{1,${ACCOUNT_NAME_MAX_LENGTH}}$`);
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 
@@ -15,7 +18,11 @@ export class RegisterDto {
   })
   @Trim()
   @IsString()
-  @Length(1, ACCOUNT_NAME_MAX_LENGTH)
+  // Counted in UTF-16 units, as the database's schema counts it (class-validator's Length
+  // counts code points, so 60 emoji would pass here and then fail to be stored).
+  @Matches(ACCOUNT_NAME_PATTERN, {
+    message: `name must be 1-${ACCOUNT_NAME_MAX_LENGTH} characters`,
+  })
   name!: string;
 
   @ApiProperty({
