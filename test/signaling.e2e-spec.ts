@@ -1347,6 +1347,27 @@ describe('Signaling: the waiting room of a registered meeting', () => {
   });
 });
 
+describe('Signaling: a dropped connection keeps its place no longer than its token', () => {
+  const suite = useSignalingApp({ ...FAST, RECONNECT_GRACE: '60s', JWT_EXPIRES_IN: '4s' });
+
+  it('ends the time away when the token expires, not at the end of the grace window', async () => {
+    const member = await createUser(suite.api, { name: 'Short Token' });
+    const socket = await suite.client({ token: member.token });
+    const peer = await suite.client();
+    await joined(socket, 'token-room');
+    await joined(peer, 'token-room', 'Peer');
+    const memberId = socket.id;
+    const reconnecting = nextEvent(peer, 'participant-reconnecting');
+    const left = nextEvent(peer, 'user-left', 10_000);
+    const dropped = Date.now();
+    socket.io.engine.close();
+    expect(await reconnecting).toEqual([memberId]);
+    expect((await left)[0]).toBe(memberId);
+    // Within a few seconds of the drop (the token's 4 s at most), never the 60 s window.
+    expect(Date.now() - dropped).toBeLessThan(8_000);
+  });
+});
+
 describe('Signaling: a dropped connection keeps its place for RECONNECT_GRACE', () => {
   const suite = useSignalingApp({ ...FAST, RECONNECT_GRACE: '2s' });
 

@@ -756,22 +756,29 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    * media state for the grace window, and the others hear `participant-reconnecting`. In no
    * room (or without a grace window) it is gone, as on any disconnection.
    */
-  async dropped(socketId: string): Promise<void> {
-    if (this.graceMs === 0) return this.disconnected(socketId);
-    const marked = await this.registry.markAway(socketId, Date.now() + this.graceMs);
+  async dropped(socketId: string, notAfter = Infinity): Promise<void> {
+    // A signed-in socket's place ends with its token, whichever comes first.
+    const until = Math.min(Date.now() + this.graceMs, notAfter);
+    if (this.graceMs === 0 || until <= Date.now()) return this.disconnected(socketId);
+    const marked = await this.registry.markAway(socketId, until);
     if (!marked) return this.disconnected(socketId);
     // Already back, on another instance (a drop processed late here): nothing to announce.
     if (!marked.away) return;
     const away = marked.participant;
-    this.logger.debug(`socket ${socketId} dropped; it keeps its place for ${this.graceMs} ms`);
+    this.logger.debug(
+      `socket ${socketId} dropped; it keeps its place for ${until - Date.now()} ms`,
+    );
     this.notifier.toRoomExcept(away.roomId, socketId, 'participant-reconnecting', socketId);
     // This instance ends its time away; the heartbeat of any instance would otherwise.
-    const timer = setTimeout(() => {
-      this.awayTimers.delete(timer);
-      this.expireAway().catch((error: unknown) => {
-        this.logger.warn(`could not remove dropped participants: ${String(error)}`);
-      });
-    }, this.graceMs + AWAY_SWEEP_SLACK_MS);
+    const timer = setTimeout(
+      () => {
+        this.awayTimers.delete(timer);
+        this.expireAway().catch((error: unknown) => {
+          this.logger.warn(`could not remove dropped participants: ${String(error)}`);
+        });
+      },
+      until - Date.now() + AWAY_SWEEP_SLACK_MS,
+    );
     timer.unref();
     this.awayTimers.add(timer);
   }

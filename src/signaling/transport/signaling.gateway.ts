@@ -224,7 +224,7 @@ export class SignalingGateway
     // After the socket's events however they ended: the departure always runs.
     const depart = (): Promise<void> =>
       (mayReturn
-        ? this.call.dropped(socket.id)
+        ? this.call.dropped(socket.id, socket.data.caller?.user?.expiresAt.getTime())
         : this.call.disconnected(
             socket.id,
             // The client closed its connection itself: a deliberate leave.
