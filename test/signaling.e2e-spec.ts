@@ -1347,6 +1347,33 @@ describe('Signaling: the waiting room of a registered meeting', () => {
   });
 });
 
+describe('Signaling: a sign-out ends the place of a dropped connection', () => {
+  const suite = useSignalingApp({ ...FAST, RECONNECT_GRACE: '60s' });
+
+  it('announces user-left at once when the session is signed out while the socket is away', async () => {
+    const member = await createUser(suite.api, { name: 'Away Member' });
+    const socket = await suite.client({ token: member.token });
+    const peer = await suite.client();
+    await joined(socket, 'sign-out-room');
+    await joined(peer, 'sign-out-room', 'Peer');
+    const memberId = socket.id;
+    const reconnecting = nextEvent(peer, 'participant-reconnecting');
+    socket.io.engine.close();
+    expect(await reconnecting).toEqual([memberId]);
+    const left = nextEvent(peer, 'user-left', 5_000);
+    const signedOut = Date.now();
+    const logout = await suite.api.post('/api/v1/auth/logout', undefined, {
+      token: member.token,
+    });
+    expect(logout.status).toBe(204);
+    expect((await left)[0]).toBe(memberId);
+    expect(Date.now() - signedOut).toBeLessThan(3_000);
+    // Repeating its join shows the room as it is now: the peer alone.
+    const room = await joined(peer, 'sign-out-room', 'Peer');
+    expect(room.participants.map((p) => p.socketId)).toEqual([peer.id]);
+  });
+});
+
 describe('Signaling: a dropped connection keeps its place no longer than its token', () => {
   const suite = useSignalingApp({ ...FAST, RECONNECT_GRACE: '60s', JWT_EXPIRES_IN: '4s' });
 

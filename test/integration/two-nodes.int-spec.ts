@@ -208,6 +208,36 @@ describe('Two instances behind one Redis behave as one service', () => {
     await eventually(() => !socket.connected);
   });
 
+  it('a sign-out through one node ends the place of a socket that dropped from the other', async () => {
+    const username = `away${randomBytes(3).toString('hex')}`;
+    const post = (path: string, body?: object, token?: string): Promise<Response> =>
+      fetch(`${nodeA.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    await post('/api/v1/auth/register', { name: 'Away', username, password: 'password-123' });
+    const login = await post('/api/v1/auth/login', { username, password: 'password-123' });
+    const { token } = (await login.json()) as { token: string };
+    const away = await connect(nodeB, token);
+    const peer = await connect(nodeA);
+    expect((await request(away, 'join-call', 'away-room')).ok).toBe(true);
+    expect((await request(peer, 'join-call', 'away-room', 'Peer')).ok).toBe(true);
+    const awayId = away.id;
+    // Its connection drops (no reconnection here): it keeps its place for RECONNECT_GRACE.
+    const reconnecting = nextEvent(peer, 'participant-reconnecting', 5_000);
+    away.io.engine.close();
+    expect(await reconnecting).toEqual([awayId]);
+    const left = nextEvent(peer, 'user-left', 5_000);
+    const signedOut = Date.now();
+    expect((await post('/api/v1/auth/logout', undefined, token)).status).toBe(204);
+    expect((await left)[0]).toBe(awayId);
+    expect(Date.now() - signedOut).toBeLessThan(3_000);
+  });
+
   it("applies a registered meeting's passcode and roles alike on both nodes", async () => {
     const username = `host${randomBytes(3).toString('hex')}`;
     const post = (node: Node, path: string, body: object, token?: string) =>

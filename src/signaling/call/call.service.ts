@@ -802,6 +802,16 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     return back.participant.roomId;
   }
 
+  /**
+   * Dropped sockets whose place ends now (their session was signed out): they leave, each
+   * announced once; one that came back meanwhile, on any instance, stays.
+   */
+  async endAway(socketIds: string[]): Promise<void> {
+    const now = Date.now();
+    for (const socketId of socketIds) await this.registry.markAway(socketId, now);
+    await this.expireAway();
+  }
+
   /** Participants whose time away ran out leave (each announced once, by any instance). */
   async expireAway(): Promise<void> {
     const expired = await this.registry.removeExpiredAway(Date.now());

@@ -162,6 +162,13 @@ export class SignalingGateway
     this.server = server;
     this.notifier.attach(server);
     this.sessions.attach(server);
+    this.sessions.onAwayRevoked((socketIds) => {
+      this.call.endAway(socketIds).catch((error: unknown) => {
+        this.departureFailures.warn(
+          `could not end the places of signed-out sockets: ${String((error as Error).message)}`,
+        );
+      });
+    });
     server.use((socket, next) => {
       // Shutting down: close the connection rather than refuse it. A refusal (connect_error)
       // is final for socket.io-client; a closed transport makes it reconnect, elsewhere.
@@ -205,6 +212,7 @@ export class SignalingGateway
       return undefined;
     });
     this.notifier.keepOnly(socket.id, roomId);
+    this.sessions.cameBack(socket);
   }
 
   handleDisconnect(socket: SignalingSocket): Promise<void> {
@@ -220,11 +228,14 @@ export class SignalingGateway
     this.logger.debug(
       `socket ${socket.id} disconnected (${state.disconnectReason ?? 'unknown'})${mayReturn ? ', may come back' : ''}`,
     );
+    // A signed-in socket keeps its place no longer than its token, and a sign-out ends it.
+    const expiresAt = socket.data.caller?.user?.expiresAt.getTime() ?? Infinity;
+    if (mayReturn) this.sessions.wentAway(socket, Math.min(Date.now() + this.graceMs, expiresAt));
     // After the socket's pending events: a join still in flight must not outlive the socket.
     // After the socket's events however they ended: the departure always runs.
     const depart = (): Promise<void> =>
       (mayReturn
-        ? this.call.dropped(socket.id, socket.data.caller?.user?.expiresAt.getTime())
+        ? this.call.dropped(socket.id, expiresAt)
         : this.call.disconnected(
             socket.id,
             // The client closed its connection itself: a deliberate leave.

@@ -18,6 +18,9 @@ import { clientAddressOf, compileTrust, type TrustFunction } from '../../common/
 /** setTimeout's limit (~24.8 days); longer tokens are re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Told every instance (Socket.IO's server-side emit) that a token was signed out. */
+const SESSION_REVOKED = 'session-revoked';
+
 /** The Socket.IO room of every socket signed in with one token, on any instance. */
 function sessionRoom(jti: string): string {
   return `session:${jti}`;
@@ -37,6 +40,12 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   private stopListening?: () => void;
   /** Each signed-in socket's expiry timer (a timer is not data Socket.IO could store). */
   private readonly expiryTimers = new WeakMap<SignalingSocket, NodeJS.Timeout>();
+  /**
+   * Signed-in sockets that dropped from this instance and keep their place for a while (in no
+   * Socket.IO room, so a sign-out cannot reach them there): by token, socket id → until (ms).
+   */
+  private readonly away = new Map<string, Map<string, number>>();
+  private awayRevoked?: (socketIds: string[]) => void;
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -50,6 +59,39 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   /** Called by the gateway once Socket.IO's server exists. */
   attach(server: SignalingServer): void {
     this.server = server;
+    // Another instance signed a token out: its sockets that dropped from here end too.
+    server.on(SESSION_REVOKED, (jti: unknown) => {
+      if (typeof jti === 'string') this.endAway(jti);
+    });
+  }
+
+  /** Who ends the places of signed-out sockets that dropped from here (the call rules). */
+  onAwayRevoked(listener: (socketIds: string[]) => void): void {
+    this.awayRevoked = listener;
+  }
+
+  /** A signed-in socket dropped from here; it keeps its place until `until` (ms). */
+  wentAway(socket: SignalingSocket, until: number): void {
+    const user = socket.data.caller.user;
+    if (!user) return;
+    const now = Date.now();
+    // Forget what ended on its own (a bounded map: one entry per socket away right now).
+    for (const [jti, sockets] of this.away) {
+      for (const [socketId, deadline] of sockets) if (deadline < now) sockets.delete(socketId);
+      if (sockets.size === 0) this.away.delete(jti);
+    }
+    let sockets = this.away.get(user.jti);
+    if (!sockets) this.away.set(user.jti, (sockets = new Map<string, number>()));
+    sockets.set(socket.id, until);
+  }
+
+  /** A socket recovered its connection here: no longer away. */
+  cameBack(socket: SignalingSocket): void {
+    const jti = socket.data.caller.user?.jti;
+    if (jti === undefined) return;
+    const sockets = this.away.get(jti);
+    sockets?.delete(socket.id);
+    if (sockets?.size === 0) this.away.delete(jti);
   }
 
   onModuleInit(): void {
@@ -136,5 +178,20 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     this.server.local.in(sessionRoom(jti)).disconnectSockets(true);
     this.server.to(sessionRoom(jti)).emit('session-ended', 'signed-out');
     this.server.in(sessionRoom(jti)).disconnectSockets(true);
+    // Its sockets that dropped and keep their place (here, and on every other instance).
+    this.endAway(jti);
+    try {
+      this.server.serverSideEmit(SESSION_REVOKED, jti);
+    } catch {
+      // One process (the in-memory adapter has no other instance to tell).
+    }
+  }
+
+  /** The places of a signed-out token's sockets that dropped from here end now. */
+  private endAway(jti: string): void {
+    const sockets = this.away.get(jti);
+    if (!sockets) return;
+    this.away.delete(jti);
+    this.awayRevoked?.([...sockets.keys()]);
   }
 }
