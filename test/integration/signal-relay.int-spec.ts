@@ -120,6 +120,37 @@ describe('Signals between instances', () => {
     expect(toDave.map(([, message]) => message)).toEqual(['{"sdp":"first"}', '{"sdp":"back"}']);
   });
 
+  it('refuses, once the others heard of it, a signal to a socket that moved or left on another node', async () => {
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    const dave = await connect(nodeB);
+    for (const [socket, name] of [
+      [alice, 'Alice'],
+      [bob, 'Bob'],
+      [dave, 'Dave'],
+    ] as const) {
+      expect((await request(socket, 'join-call', 'told-room', name)).ok).toBe(true);
+    }
+    // Node A remembers where Bob and Dave are (it relayed to them).
+    expect((await request(alice, 'signal', bob.id, '{"sdp":"first"}')).ok).toBe(true);
+    expect((await request(alice, 'signal', dave.id, '{"sdp":"first"}')).ok).toBe(true);
+    const lefts = record(alice, 'user-left');
+    expect((await request(bob, 'join-call', 'elsewhere-room', 'Bob')).ok).toBe(true);
+    expect((await request(dave, 'leave-call')).ok).toBe(true);
+    await eventually(() => lefts.length === 2);
+    // Alice heard both leave: her signals to them are refused, not answered ok and dropped.
+    // (The word between instances may trail user-left by a moment: at most 1 s here, where
+    // node A used to trust its memory for 10 s.)
+    const deadline = Date.now() + 1_000;
+    let answers: string[] = [];
+    do {
+      const toBob = await request(alice, 'signal', bob.id, '{"sdp":"after-move"}');
+      const toDave = await request(alice, 'signal', dave.id, '{"sdp":"after-leave"}');
+      answers = [toBob, toDave].map((answer) => (answer.ok ? 'ok' : answer.error.code));
+    } while (answers.includes('ok') && Date.now() < deadline);
+    expect(answers).toEqual(['target-not-in-room', 'target-not-in-room']);
+  });
+
   it('never delivers a signal to a participant a host on another instance removed', async () => {
     const { token, code } = await hostWithMeeting(nodeA.url, `relay${Date.now().toString(36)}`);
     const host = await cluster.connect(nodeA, token);

@@ -43,6 +43,16 @@ type Delivery = [event: ServerEventName, ...args: unknown[]];
 class RecordingNotifier implements RoomNotifier {
   private readonly members = new Map<string, Set<string>>();
   private readonly inboxes = new Map<string, Delivery[]>();
+  /** What the other instances were told left (one process: nobody hears it). */
+  readonly departures: string[][] = [];
+
+  departed(socketIds: readonly string[]): void {
+    this.departures.push([...socketIds]);
+  }
+
+  onDeparted(): void {
+    // One process: no other instance tells it anything.
+  }
 
   subscribe(socketId: string, roomId: string): void {
     let room = this.members.get(roomId);

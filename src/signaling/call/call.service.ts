@@ -243,6 +243,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
         });
       }
     });
+    // Sockets that left on another instance: signals to them ask the registry again.
+    this.notifier.onDeparted((socketIds) => {
+      for (const socketId of socketIds) this.confirmedRooms.forget(socketId);
+    });
     this.heartbeat.useLocalMembership(
       (socketId, roomId) => this.notifier.localRoomOf(socketId) === roomId,
     );
@@ -1216,9 +1220,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
    */
   private async announceLeft(departed: Participant[], how: Departure): Promise<void> {
     const now = Date.now();
-    // Known to have left: signals to them ask the registry again (other instances' copies
-    // expire within CONFIRMED_ROOM_TTL_MS; their signals are dropped on delivery meanwhile).
+    // Known to have left: signals to them ask the registry again, here and, told at once, on
+    // the other instances (until that word arrives, their signals are dropped on delivery).
     for (const left of departed) this.confirmedRooms.forget(left.socketId);
+    this.notifier.departed(departed.map((left) => left.socketId));
     for (const roomId of new Set(departed.map((left) => left.roomId))) {
       const members = (await this.registry.participants(roomId)).map((member) => member.socketId);
       if (members.length === 0) this.chat.forget(roomId);

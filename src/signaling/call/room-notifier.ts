@@ -73,4 +73,11 @@ export interface RoomNotifier {
     event: E,
     ...args: ServerEventArgs<E>
   ): void;
+  /**
+   * Tells the other instances (no client) that these sockets left their rooms, so what they
+   * remember of those sockets' rooms (see CallService.relaySignal) is forgotten at once.
+   */
+  departed(socketIds: readonly string[]): void;
+  /** Where the sockets other instances said left their rooms go. */
+  onDeparted(listener: (socketIds: string[]) => void): void;
 }

@@ -26,6 +26,8 @@ function memberChannelOf(roomId: string, socketId: string): string {
 const MEMBER_CHANNEL_PREFIX = 'member:';
 /** socket.io-parser's PacketType.EVENT. */
 const EVENT_PACKET = 2;
+/** Between instances (Socket.IO's server-side emit): sockets that left their rooms. */
+const MEMBERS_DEPARTED = 'members-departed';
 
 /**
  * The RoomNotifier over Socket.IO. Broadcasts go through the server's adapter, so with the
@@ -36,10 +38,28 @@ const EVENT_PACKET = 2;
 @Injectable()
 export class SocketIoRoomNotifier implements RoomNotifier {
   private server?: SignalingServer;
+  private departedListener?: (socketIds: string[]) => void;
 
   /** Called by the gateway once Socket.IO's server exists. */
   attach(server: SignalingServer): void {
     this.server = server;
+    server.on(MEMBERS_DEPARTED, (socketIds: unknown) => {
+      if (!Array.isArray(socketIds)) return;
+      this.departedListener?.(socketIds.filter((id): id is string => typeof id === 'string'));
+    });
+  }
+
+  departed(socketIds: readonly string[]): void {
+    if (!this.server || socketIds.length === 0) return;
+    try {
+      this.server.serverSideEmit(MEMBERS_DEPARTED, socketIds);
+    } catch {
+      // One process: the in-memory adapter has no other instance to tell.
+    }
+  }
+
+  onDeparted(listener: (socketIds: string[]) => void): void {
+    this.departedListener = listener;
   }
 
   subscribe(socketId: string, roomId: string): void {
