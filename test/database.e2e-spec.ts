@@ -28,6 +28,7 @@ describe('database wiring (whole app)', () => {
       await waitForStatus(testApp, '/health/ready', 200, 10_000);
       expect(await (await testApp.http('/health/ready')).json()).toEqual({
         status: 'ok',
+        database: 'up',
         checks: { database: 'up' },
       });
     } finally {

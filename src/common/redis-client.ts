@@ -50,7 +50,7 @@ const REDIS_NETWORK_CODES = new Set([
 /**
  * Whether an error means Redis cannot be reached right now (as opposed to a bad command): a
  * command given up after the reconnection attempts, a closed connection, a client that queues
- * nothing while offline, a network failure.
+ * nothing while offline, a command Redis did not answer in time, a network failure.
  */
 export function isRedisUnavailableError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -59,6 +59,9 @@ export function isRedisUnavailableError(error: unknown): boolean {
   if (typeof code === 'string' && REDIS_NETWORK_CODES.has(code)) return true;
   return (
     typeof message === 'string' &&
-    (message === 'Connection is closed.' || message.includes('enableOfflineQueue options is false'))
+    (message === 'Connection is closed.' ||
+      message.includes('enableOfflineQueue options is false') ||
+      // A client's commandTimeout: Redis hangs (paused, stopped, a partition).
+      message === 'Command timed out')
   );
 }

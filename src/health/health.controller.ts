@@ -17,13 +17,23 @@ import { ROOM_REGISTRY, type RoomRegistry } from '../signaling/rooms/room-regist
 
 type Check = 'up' | 'down';
 
-export interface HealthStatus {
+/** Each dependency's state, also at the top level of a readiness answer. */
+export interface DependencyChecks {
+  database?: Check;
+  /** Only when the service is scaled out (REDIS_URL). */
+  redis?: Check;
+}
+
+export interface HealthStatus extends DependencyChecks {
   status: 'ok';
   checks?: Record<string, Check>;
 }
 
-/** A 503 readiness answer: the error envelope, plus which dependency is down. */
-export interface UnreadyStatus {
+/**
+ * A 503 readiness answer: the error envelope, plus which dependency is down, both at the top
+ * level (`{"database": "up", "redis": "down"}`) and under `checks`.
+ */
+export interface UnreadyStatus extends DependencyChecks {
   error: string;
   status: 503;
   checks: Record<string, Check>;
@@ -60,7 +70,7 @@ export class HealthController implements OnModuleDestroy {
   /**
    * Ready to serve traffic: not shutting down, the database answers a ping, and so does Redis
    * when the service is scaled out. A 503 names what is down, so a load balancer (and an
-   * operator) can tell: `{"checks": {"database": "up", "redis": "down"}}`.
+   * operator) can tell: `{"database": "up", "redis": "down", "checks": {...the same}}`.
    */
   @Get('ready')
   async ready(
@@ -71,11 +81,13 @@ export class HealthController implements OnModuleDestroy {
       this.database.ping(),
       this.redisConfigured ? this.registry.reachable() : Promise.resolve(undefined),
     ]);
-    const checks: Record<string, Check> = { database: database ? 'up' : 'down' };
+    const checks: DependencyChecks & Record<string, Check> = {
+      database: database ? 'up' : 'down',
+    };
     if (redis !== undefined) checks.redis = redis ? 'up' : 'down';
     const down = Object.keys(checks).filter((name) => checks[name] === 'down');
-    if (down.length === 0) return { status: 'ok', checks };
+    if (down.length === 0) return { status: 'ok', ...checks, checks };
     response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { error: `${down.join(' and ')} unavailable`, status: 503, checks };
+    return { error: `${down.join(' and ')} unavailable`, status: 503, ...checks, checks };
   }
 }

@@ -227,6 +227,14 @@ export class InMemoryRoomRegistry implements RoomRegistry {
     return Promise.resolve();
   }
 
+  reconcile(): Promise<Participant[]> {
+    return Promise.resolve([]);
+  }
+
+  onReconnect(): () => void {
+    return () => undefined;
+  }
+
   removeDeadNodes(): Promise<Ghosts> {
     return Promise.resolve({ participants: [], waiting: [] });
   }

@@ -33,8 +33,15 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
   private readonly cluster: RedisConfig | undefined;
   private readonly listeners = new Set<GhostsListener>();
   private readonly departedListeners = new Set<DepartedListener>();
+  private readonly graceMs: number;
   private timer?: NodeJS.Timeout;
+  private stopWatchingReconnects?: () => void;
+  /** The beat under way, and whether another was asked for meanwhile (they never overlap). */
+  private beating?: Promise<void>;
+  private beatAgain = false;
   private isStillHere: (socketId: string, roomId: string) => boolean = () => false;
+  /** Whether the transport said how to tell (nothing is reconciled before it does). */
+  private knowsLocalMembership = false;
   /** Departures found by restoreIfLost (any instance) that this one already told: id → at. */
   private readonly toldDeparted = new Map<string, number>();
 
@@ -43,6 +50,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     config: ConfigService<AppConfig, true>,
   ) {
     this.cluster = config.get('redis', { infer: true });
+    this.graceMs = config.get('signaling', { infer: true }).reconnectGraceMs;
   }
 
   /**
@@ -51,6 +59,7 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
    */
   useLocalMembership(isStillHere: (socketId: string, roomId: string) => boolean): void {
     this.isStillHere = isStillHere;
+    this.knowsLocalMembership = true;
   }
 
   onGhosts(listener: GhostsListener): () => void {
@@ -73,14 +82,33 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
     void this.beat();
     this.timer = setInterval(() => void this.beat(), this.cluster.heartbeatMs);
     this.timer.unref();
+    // Redis is back: publish this instance's participants again now, not at the next beat
+    // (a join meanwhile would see a partial room).
+    this.stopWatchingReconnects = this.registry.onReconnect(() => void this.beat());
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    this.stopWatchingReconnects?.();
+  }
+
+  /** One beat at a time: one asked for during another runs right after it. */
+  private beat(): Promise<void> {
+    if (this.beating) {
+      this.beatAgain = true;
+      return this.beating;
+    }
+    this.beating = (async () => {
+      do {
+        this.beatAgain = false;
+        await this.beatOnce();
+      } while (this.beatAgain);
+    })().finally(() => (this.beating = undefined));
+    return this.beating;
   }
 
   /** Announces this instance, then removes (and reports) the participants of dead ones. */
-  private async beat(): Promise<void> {
+  private async beatOnce(): Promise<void> {
     if (!this.cluster) return;
     try {
       // Redis restarted with nothing (it keeps nothing on disk): publish our participants
@@ -93,6 +121,17 @@ export class InstanceHeartbeat implements OnApplicationBootstrap, OnModuleDestro
       }
       await this.tellDepartedWhileLost(new Set(departed.map(({ socketId }) => socketId)));
       await this.registry.heartbeat();
+      // Redis kept its data through an outage (hung, partitioned, restarted from disk):
+      // departures it could not be told of are recorded now, and announced like ghosts.
+      if (this.knowsLocalMembership) {
+        const gone = await this.registry.reconcile(this.isStillHere, this.graceMs);
+        if (gone.length > 0) {
+          this.logger.warn(
+            `${gone.length} participants of this instance had left while Redis could not be told`,
+          );
+          for (const listener of this.listeners) listener({ participants: gone, waiting: [] });
+        }
+      }
       const ghosts = await this.registry.removeDeadNodes(Date.now() - this.cluster.deadAfterMs);
       // Participants whose connection dropped and who did not come back in time, wherever
       // they were (their instance may have shut down since).

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { isRedisUnavailableError } from '../../common/redis-client.js';
 import { withinTimeLimit } from '../../common/time-limit.js';
 import type { MediaState, Role } from '../protocol/events.js';
 import {
@@ -21,6 +22,30 @@ const PING_WAIT_MS = 1_000;
 /** How long closing waits for Redis to forget this instance's participants. */
 const CLOSE_WAIT_MS = 1_000;
 
+/** How long a removal's token stays readable (see LEAVE): well past a few heartbeats. */
+const LEFT_TOMBSTONE_SECONDS = 600;
+
+/**
+ * The registry's command client: every command answers (or fails) within about a second, so
+ * a call event never waits on Redis for long. While the connection is down a command fails at
+ * once (no offline queue: its caller answers `unavailable`); a command Redis does not answer
+ * (hung, paused, a partition) fails after COMMAND_TIMEOUT_MS; reconnection attempts stay at
+ * most RECONNECT_MAX_DELAY_MS apart, so the registry is back within about a second of Redis.
+ * The registry runs short Lua scripts only (no blocking command), so the timeout fits all.
+ */
+export const REGISTRY_COMMAND_TIMEOUT_MS = 1_000;
+const RECONNECT_MAX_DELAY_MS = 1_000;
+
+export function registryClientOptions(): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    commandTimeout: REGISTRY_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(100 * attempt, RECONNECT_MAX_DELAY_MS),
+  };
+}
+
 /*
  * Layout under the key prefix:
  *   p:<socketId>      hash: roomId, name, userId, joinedAt, media (JSON), hand (0/1), node, role,
@@ -37,6 +62,7 @@ const CLOSE_WAIT_MS = 1_000;
  *   away              sorted set of participants whose connection dropped, by deadline (ms)
  *   alive:<nodeId>    present while Redis holds what this instance published (see restoreIfLost)
  *   departed          hash socketId → JSON {fields, at}: left while Redis had lost them (idem)
+ *   left:<socketId>   the token of the LEAVE that removed it, for a while (see confirmLeaves)
  * Every change is one Lua script, so concurrent joins on several instances stay consistent.
  * (Keys are built inside the scripts: fine for one Redis or a replica set, not Redis Cluster.)
  */
@@ -91,15 +117,65 @@ redis.call('INCR', prefix .. 'count')
 return {'ok', left, members(prefix, roomId)}
 `;
 
-/** ARGV: prefix, socketId → the participant's fields (empty when in no room). */
+/**
+ * ARGV: prefix, socketId, token → the participant's fields (empty when in no room). With a
+ * token, a removal leaves `left:<socketId>` = token for a while: an instance whose command
+ * timed out (Redis hung, a partition) learns later that it did remove the participant.
+ */
 const LEAVE = `${MEMBERS}
-local prefix, socketId = ARGV[1], ARGV[2]
+local prefix, socketId, token = ARGV[1], ARGV[2], ARGV[3]
 local pkey = prefix .. 'p:' .. socketId
 local fields = redis.call('HGETALL', pkey)
 if #fields == 0 then return {} end
 removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), redis.call('HGET', pkey, 'node'))
 redis.call('DEL', pkey)
+if token and token ~= '' then
+  redis.call('SET', prefix .. 'left:' .. socketId, token, 'EX', ${LEFT_TOMBSTONE_SECONDS})
+end
 return fields
+`;
+
+/**
+ * ARGV: prefix, socketId, nodeId, token → {'removed', fields} when the participant was still
+ * this node's (removed now), {'late'} when the LEAVE with that token did run (late: its answer
+ * never came), {'gone'} otherwise (someone else removed it, or Redis lost it).
+ */
+const CONFIRM_LEAVE = `${MEMBERS}
+local prefix, socketId, nodeId, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local pkey = prefix .. 'p:' .. socketId
+if redis.call('HGET', pkey, 'node') == nodeId then
+  local fields = redis.call('HGETALL', pkey)
+  removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), nodeId)
+  redis.call('DEL', pkey)
+  return {'removed', fields}
+end
+if redis.call('GET', prefix .. 'left:' .. socketId) == token then return {'late', {}} end
+return {'gone', {}}
+`;
+
+/**
+ * ARGV: prefix, socketId, nodeId, until, now[, roomId] → {'away'|'removed'|'kept', fields}: a participant
+ * of this node whose socket is no longer here (its drop or departure never reached Redis).
+ * Until `until` (its grace window) it is away, as if its drop had been recorded; after, it
+ * is removed. Kept (and nothing done) when it is not this node's, is away already, or (with a
+ * roomId) is in another room.
+ */
+const RECONCILE_GONE = `${MEMBERS}
+local prefix, socketId, nodeId = ARGV[1], ARGV[2], ARGV[3]
+local pkey = prefix .. 'p:' .. socketId
+if redis.call('HGET', pkey, 'node') ~= nodeId or redis.call('ZSCORE', prefix .. 'away', socketId)
+  or (ARGV[6] and redis.call('HGET', pkey, 'roomId') ~= ARGV[6]) then
+  return {'kept', {}}
+end
+if tonumber(ARGV[4]) > tonumber(ARGV[5]) then
+  redis.call('ZADD', prefix .. 'away', ARGV[4], socketId)
+  redis.call('HSET', pkey, 'seen', ARGV[5])
+  return {'away', redis.call('HGETALL', pkey)}
+end
+local fields = redis.call('HGETALL', pkey)
+removeFromRoom(prefix, socketId, redis.call('HGET', pkey, 'roomId'), nodeId)
+redis.call('DEL', pkey)
+return {'removed', fields}
 `;
 
 /** ARGV: prefix, socketA, socketB → 1 when both are in the same room. */
@@ -260,17 +336,34 @@ return removed
 `;
 
 /**
- * ARGV: prefix, socketId, nodeId, then the participant's fields → 1 when published again, 0
- * when Redis has it already. Restored members keep their join order, before any newcomer.
+ * ARGV: prefix, socketId, nodeId, awayUntil ('' when its socket is connected here), then the
+ * participant's fields → 1 when published again, 0 when Redis has it already. Restored members
+ * keep their join order, before any newcomer. One restored away keeps its place until
+ * awayUntil. One Redis has as away on another node, whose socket came back here, moves here.
  */
 const RESTORE = `
-local prefix, socketId, nodeId = ARGV[1], ARGV[2], ARGV[3]
+local prefix, socketId, nodeId, awayUntil = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local pkey = prefix .. 'p:' .. socketId
-if redis.call('EXISTS', pkey) == 1 then return 0 end
+if redis.call('EXISTS', pkey) == 1 then
+  local previous = redis.call('HGET', pkey, 'node')
+  if awayUntil == '' and previous ~= nodeId and redis.call('ZSCORE', prefix .. 'away', socketId) then
+    redis.call('ZREM', prefix .. 'away', socketId)
+    redis.call('HDEL', pkey, 'seen')
+    redis.call('SREM', prefix .. 'node:' .. previous, socketId)
+    redis.call('SADD', prefix .. 'node:' .. nodeId, socketId)
+    redis.call('HSET', pkey, 'node', nodeId)
+  end
+  return 0
+end
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', pkey, unpack(fields))
 redis.call('HSET', pkey, 'node', nodeId)
+if awayUntil ~= '' then
+  redis.call('ZADD', prefix .. 'away', awayUntil, socketId)
+else
+  redis.call('HDEL', pkey, 'seen')
+end
 local roomId = redis.call('HGET', pkey, 'roomId')
 local joinedAt = tonumber(redis.call('HGET', pkey, 'joinedAt')) or 0
 redis.call('ZADD', prefix .. 'room:' .. roomId, joinedAt - 1e13, socketId)
@@ -281,6 +374,15 @@ return 1
 `;
 
 type Fields = string[];
+
+/** How long a participant must have been found not connected here before reconcile acts. */
+const MIN_SUSPICION_MS = 1_000;
+
+function toRecord(flat: Fields): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i]] = flat[i + 1];
+  return record;
+}
 type Member = [string, Fields];
 
 interface RegistryCommands {
@@ -299,6 +401,8 @@ interface RegistryCommands {
   registryMarkBack(...args: string[]): Promise<[number, Fields]>;
   registryRemoveExpiredAway(...args: string[]): Promise<Member[]>;
   registryRestore(...args: string[]): Promise<number>;
+  registryConfirmLeave(...args: string[]): Promise<[string, Fields]>;
+  registryReconcileGone(...args: string[]): Promise<[string, Fields]>;
 }
 
 function toWaitingEntry(socketId: string, flat: Fields): WaitingEntry {
@@ -350,8 +454,35 @@ export class RedisRoomRegistry implements RoomRegistry {
   readonly nodeId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly redis: Redis & RegistryCommands;
   private readonly aliveKey: string;
-  /** This instance's participants as of the last heartbeat. */
+  /**
+   * This instance's participants as Redis holds them (for restoreIfLost after Redis restarts
+   * empty, and lastKnown while it cannot be reached): read again at each heartbeat, and kept
+   * current by every change this instance makes, so a join or a change of the last moments
+   * before a restart is published again as it was.
+   */
   private published = new Map<string, Record<string, string>>();
+  /** Those of them whose connection dropped: until when they keep their place (ms). */
+  private awayUntil = new Map<string, number>();
+  /** Local changes, numbered, so a heartbeat's reading does not undo one made meanwhile. */
+  private changes = 0;
+  private readonly changedAt = new Map<string, number>();
+  /**
+   * Departures of this instance's participants whose LEAVE got no answer (Redis unreachable
+   * or hung): they may have happened or not; reconcile finds out and reports them once.
+   */
+  private readonly unconfirmedLeaves = new Map<
+    string,
+    { token: string; participant: Participant }
+  >();
+  /**
+   * Joins whose JOIN got no answer (the caller was told it failed): if Redis ran it late, the
+   * socket is in that room there but in no room here; reconcile takes it out without a word
+   * (nobody heard it join). Socket id → room.
+   */
+  private readonly unconfirmedJoins = new Map<string, string>();
+  /** Participants of this node found not connected here at the last reconcile: since when. */
+  private suspects = new Map<string, { roomId: string; since: number }>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(
     redis: Redis,
@@ -372,24 +503,66 @@ export class RedisRoomRegistry implements RoomRegistry {
     redis.defineCommand('registryMarkBack', { numberOfKeys: 0, lua: MARK_BACK });
     redis.defineCommand('registryRemoveExpiredAway', { numberOfKeys: 0, lua: REMOVE_EXPIRED_AWAY });
     redis.defineCommand('registryRestore', { numberOfKeys: 0, lua: RESTORE });
+    redis.defineCommand('registryConfirmLeave', { numberOfKeys: 0, lua: CONFIRM_LEAVE });
+    redis.defineCommand('registryReconcileGone', { numberOfKeys: 0, lua: RECONCILE_GONE });
     this.redis = redis as Redis & RegistryCommands;
     this.aliveKey = `${prefix}alive:${this.nodeId}`;
+    // Each (re)connection: whoever keeps this instance's presence may publish it again at
+    // once, rather than at its next heartbeat (joins meanwhile would see a partial room).
+    redis.on('ready', () => {
+      for (const listener of this.reconnectListeners) listener();
+    });
+  }
+
+  /** Calls the listener each time the connection to Redis is (again) ready. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Records this instance's participant as Redis now holds it (undefined: not ours any more). */
+  private remember(
+    socketId: string,
+    fields: Record<string, string> | undefined,
+    awayUntil?: number,
+  ): void {
+    this.changedAt.set(socketId, ++this.changes);
+    if (fields === undefined) {
+      this.published.delete(socketId);
+      this.awayUntil.delete(socketId);
+      return;
+    }
+    this.published.set(socketId, fields);
+    if (awayUntil === undefined) this.awayUntil.delete(socketId);
+    else this.awayUntil.set(socketId, awayUntil);
   }
 
   async join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
-    const [status, left, members] = await this.redis.registryJoin(
-      this.prefix,
-      newcomer.socketId,
-      newcomer.roomId,
-      newcomer.name,
-      newcomer.userId ?? '',
-      String(newcomer.joinedAt ?? Date.now()),
-      String(capacity),
-      this.nodeId,
-      newcomer.role ?? 'participant',
-      newcomer.sessionId ?? '',
-    );
+    let answer: [string, Fields, Member[]];
+    try {
+      answer = await this.redis.registryJoin(
+        this.prefix,
+        newcomer.socketId,
+        newcomer.roomId,
+        newcomer.name,
+        newcomer.userId ?? '',
+        String(newcomer.joinedAt ?? Date.now()),
+        String(capacity),
+        this.nodeId,
+        newcomer.role ?? 'participant',
+        newcomer.sessionId ?? '',
+      );
+    } catch (error) {
+      if (isRedisUnavailableError(error)) {
+        this.unconfirmedJoins.set(newcomer.socketId, newcomer.roomId);
+      }
+      throw error;
+    }
+    this.unconfirmedJoins.delete(newcomer.socketId);
+    const [status, left, members] = answer;
     if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
+    const own = members.find(([socketId]) => socketId === newcomer.socketId);
+    if (own) this.remember(newcomer.socketId, toRecord(own[1]));
     return {
       rejoined: status === 'same',
       left: left.length > 0 ? toParticipant(newcomer.socketId, left) : undefined,
@@ -398,10 +571,29 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   async leave(socketId: string): Promise<Participant | undefined> {
-    const fields = await this.redis.registryLeave(this.prefix, socketId);
+    // This instance's own participant: its removal leaves a token behind, in case the answer
+    // is lost (see reconcile).
+    const known = this.published.get(socketId);
+    const token = known
+      ? (this.unconfirmedLeaves.get(socketId)?.token ?? randomBytes(8).toString('hex'))
+      : '';
+    let fields: Fields;
+    try {
+      fields = await this.redis.registryLeave(this.prefix, socketId, token);
+    } catch (error) {
+      if (known && isRedisUnavailableError(error)) {
+        this.unconfirmedLeaves.set(socketId, {
+          token,
+          participant: toParticipant(socketId, Object.entries(known).flat()),
+        });
+      }
+      throw error;
+    }
+    this.unconfirmedLeaves.delete(socketId);
+    this.unconfirmedJoins.delete(socketId);
     // Recorded (and so announced by the caller): never one of the departures restoreIfLost
     // would announce.
-    this.published.delete(socketId);
+    this.remember(socketId, undefined);
     return fields.length > 0 ? toParticipant(socketId, fields) : undefined;
   }
 
@@ -421,11 +613,21 @@ export class RedisRoomRegistry implements RoomRegistry {
     return members.map(([socketId, fields]) => toParticipant(socketId, fields));
   }
 
+  /** Sets a field of a participant's record; its room, or undefined when in none. */
+  private async setField(
+    socketId: string,
+    field: string,
+    value: string,
+  ): Promise<string | undefined> {
+    const roomId = await this.redis.registrySetField(this.prefix, socketId, field, value);
+    if (roomId === null) return undefined;
+    const known = this.published.get(socketId);
+    if (known) this.remember(socketId, { ...known, [field]: value }, this.awayUntil.get(socketId));
+    return roomId;
+  }
+
   async setMedia(socketId: string, media: MediaState): Promise<string | undefined> {
-    return (
-      (await this.redis.registrySetField(this.prefix, socketId, 'media', JSON.stringify(media))) ??
-      undefined
-    );
+    return this.setField(socketId, 'media', JSON.stringify(media));
   }
 
   async setLocked(roomId: string, locked: boolean): Promise<void> {
@@ -482,48 +684,50 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   async setRole(socketId: string, role: Role): Promise<string | undefined> {
-    return (await this.redis.registrySetField(this.prefix, socketId, 'role', role)) ?? undefined;
+    return this.setField(socketId, 'role', role);
   }
 
   async rename(socketId: string, name: string): Promise<void> {
-    await this.redis.registrySetField(this.prefix, socketId, 'name', name);
+    await this.setField(socketId, 'name', name);
   }
 
   async setHandRaised(socketId: string, raised: boolean): Promise<string | undefined> {
-    return (
-      (await this.redis.registrySetField(this.prefix, socketId, 'hand', raised ? '1' : '0')) ??
-      undefined
-    );
+    return this.setField(socketId, 'hand', raised ? '1' : '0');
   }
 
   async markAway(
     socketId: string,
     until: number,
   ): Promise<{ participant: Participant; away: boolean } | undefined> {
+    const now = Date.now();
     const [marked, fields] = await this.redis.registryMarkAway(
       this.prefix,
       socketId,
       String(until),
       this.nodeId,
-      String(Date.now()),
+      String(now),
     );
-    return fields.length > 0
-      ? { participant: toParticipant(socketId, fields), away: marked === 1 }
-      : undefined;
+    if (fields.length === 0) return undefined;
+    // Not marked: it lives on another node now (it came back there first).
+    if (marked === 1) this.remember(socketId, { ...toRecord(fields), seen: String(now) }, until);
+    else this.remember(socketId, undefined);
+    return { participant: toParticipant(socketId, fields), away: marked === 1 };
   }
 
   async markBack(
     socketId: string,
   ): Promise<{ participant: Participant; wasAway: boolean } | undefined> {
     const [wasAway, fields] = await this.redis.registryMarkBack(this.prefix, socketId, this.nodeId);
-    return fields.length > 0
-      ? { participant: toParticipant(socketId, fields), wasAway: wasAway === 1 }
-      : undefined;
+    if (fields.length === 0) return undefined;
+    this.remember(socketId, { ...toRecord(fields), node: this.nodeId });
+    return { participant: toParticipant(socketId, fields), wasAway: wasAway === 1 };
   }
 
   async removeExpiredAway(now: number): Promise<Participant[]> {
     const removed = await this.redis.registryRemoveExpiredAway(this.prefix, String(now));
-    for (const [socketId] of removed) this.published.delete(socketId);
+    for (const [socketId] of removed) {
+      if (this.published.has(socketId)) this.remember(socketId, undefined);
+    }
     return removed.map(([socketId, fields]) => toParticipant(socketId, fields));
   }
 
@@ -545,25 +749,52 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   /**
-   * Announces this instance, marks that Redis holds what it published, and keeps a copy of
-   * its participants (for restoreIfLost after Redis restarts empty).
+   * Announces this instance and reads its participants again from Redis (changes of another
+   * instance to them, such as a role a host gave, come with it). Not while Redis lost what
+   * this instance published (no alive key): restoreIfLost, at the next beat, publishes its
+   * copy again, which the empty reading would have erased.
    */
   async heartbeat(): Promise<void> {
-    await this.redis
+    const startedAt = this.changes;
+    const [, alive] = ((await this.redis
       .multi()
       .zadd(`${this.prefix}nodes`, Date.now(), this.nodeId)
-      .set(this.aliveKey, '1')
-      .exec();
+      .exists(this.aliveKey)
+      .exec()) ?? []) as [unknown, [Error | null, number] | undefined];
+    if (alive?.[1] !== 1) {
+      if (this.published.size === 0) await this.redis.set(this.aliveKey, '1');
+      return;
+    }
     const ids = await this.redis.smembers(`${this.prefix}node:${this.nodeId}`);
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(`${this.prefix}p:${id}`);
+    for (const id of ids)
+      pipeline.hgetall(`${this.prefix}p:${id}`).zscore(`${this.prefix}away`, id);
     const answers = (await pipeline.exec()) ?? [];
     const copy = new Map<string, Record<string, string>>();
-    answers.forEach(([error, fields], index) => {
+    const away = new Map<string, number>();
+    ids.forEach((id, index) => {
+      const [error, fields] = answers[2 * index] ?? [];
       const record = fields as Record<string, string> | null;
-      if (!error && record && record.roomId !== undefined) copy.set(ids[index], record);
+      if (error || !record || record.roomId === undefined) return;
+      copy.set(id, record);
+      const [, score] = answers[2 * index + 1] ?? [];
+      if (score !== null && score !== undefined) away.set(id, Number(score));
     });
+    // What changed here while Redis was read is newer than what was read.
+    for (const [id, change] of this.changedAt) {
+      if (change <= startedAt) {
+        this.changedAt.delete(id);
+        continue;
+      }
+      const known = this.published.get(id);
+      const until = this.awayUntil.get(id);
+      if (known) copy.set(id, known);
+      else copy.delete(id);
+      if (known && until !== undefined) away.set(id, until);
+      else away.delete(id);
+    }
     this.published = copy;
+    this.awayUntil = away;
   }
 
   lastKnown(socketId: string): Participant | undefined {
@@ -576,15 +807,24 @@ export class RedisRoomRegistry implements RoomRegistry {
   ): Promise<{ restored: Participant[]; departed: Participant[] }> {
     const restored: Participant[] = [];
     const departed: Participant[] = [];
-    if (this.published.size === 0 || (await this.redis.exists(this.aliveKey)) === 1) {
-      return { restored, departed };
-    }
-    for (const [socketId, fields] of this.published) {
+    if ((await this.redis.exists(this.aliveKey)) === 1) return { restored, departed };
+    const now = Date.now();
+    for (const [socketId, fields] of [...this.published]) {
       const flat = Object.entries(fields).flat();
-      if (!isStillHere(socketId, fields.roomId)) {
+      const here = isStillHere(socketId, fields.roomId);
+      // Its connection dropped: it keeps its place until its time runs out, as before.
+      const until = this.awayUntil.get(socketId);
+      const away = !here && until !== undefined && until > now;
+      if (!here && !away) {
         departed.push(toParticipant(socketId, flat));
       } else if (
-        (await this.redis.registryRestore(this.prefix, socketId, this.nodeId, ...flat)) === 1
+        (await this.redis.registryRestore(
+          this.prefix,
+          socketId,
+          this.nodeId,
+          away ? String(until) : '',
+          ...flat,
+        )) === 1
       ) {
         restored.push(toParticipant(socketId, flat));
       }
@@ -593,18 +833,99 @@ export class RedisRoomRegistry implements RoomRegistry {
       // Every instance reads these at its next heartbeat and tells its own members (see
       // departedWhileLost): a broadcast now could reach nobody, other instances' adapters
       // being still on their way back to Redis.
-      const at = Date.now();
       await this.redis.hset(
         `${this.prefix}departed`,
         ...departed.flatMap(({ socketId }) => [
           socketId,
-          JSON.stringify({ fields: this.published.get(socketId), at }),
+          JSON.stringify({ fields: this.published.get(socketId), at: now }),
         ]),
       );
     }
     await this.redis.set(this.aliveKey, '1');
-    for (const { socketId } of departed) this.published.delete(socketId);
+    for (const { socketId } of departed) {
+      this.remember(socketId, undefined);
+      // Told through `departed`: not a departure for reconcile to report as well.
+      this.unconfirmedLeaves.delete(socketId);
+      this.suspects.delete(socketId);
+    }
     return { restored, departed };
+  }
+
+  /**
+   * Makes Redis agree with this instance's own sockets (after an outage that Redis came back
+   * from with its data, or a hung Redis): departures whose LEAVE got no answer are settled,
+   * and participants of this node whose socket is no longer here, found so at two calls in a
+   * row (never a join or drop in progress), are marked away until `graceMs` after they were
+   * first found gone (their grace window), or removed. Returns the participants removed, for
+   * the caller to announce (each once: nobody else announced them).
+   */
+  async reconcile(
+    isStillHere: (socketId: string, roomId: string) => boolean,
+    graceMs: number,
+  ): Promise<Participant[]> {
+    const removed: Participant[] = [];
+    for (const [socketId, { token, participant }] of [...this.unconfirmedLeaves]) {
+      if (isStillHere(socketId, participant.roomId)) {
+        // Its caller was told the leave failed; still in its room here: it stays.
+        this.unconfirmedLeaves.delete(socketId);
+        continue;
+      }
+      const [outcome, fields] = await this.redis.registryConfirmLeave(
+        this.prefix,
+        socketId,
+        this.nodeId,
+        token,
+      );
+      this.unconfirmedLeaves.delete(socketId);
+      this.suspects.delete(socketId);
+      if (outcome === 'removed') removed.push(toParticipant(socketId, fields));
+      else if (outcome === 'late') removed.push(participant);
+      if (this.published.has(socketId)) this.remember(socketId, undefined);
+    }
+    for (const [socketId, roomId] of [...this.unconfirmedJoins]) {
+      this.unconfirmedJoins.delete(socketId);
+      if (isStillHere(socketId, roomId)) continue;
+      const [outcome] = await this.redis.registryReconcileGone(
+        this.prefix,
+        socketId,
+        this.nodeId,
+        '0',
+        String(Date.now()),
+        roomId,
+      );
+      if (outcome === 'removed' && this.published.has(socketId)) this.remember(socketId, undefined);
+    }
+    const now = Date.now();
+    const suspects = new Map<string, { roomId: string; since: number }>();
+    for (const [socketId, fields] of [...this.published]) {
+      if (this.awayUntil.has(socketId) || isStillHere(socketId, fields.roomId)) continue;
+      const before = this.suspects.get(socketId);
+      if (before?.roomId !== fields.roomId) {
+        suspects.set(socketId, { roomId: fields.roomId, since: now });
+        continue;
+      }
+      // Two calls in quick succession (a reconnection's heartbeat) prove nothing yet.
+      if (now - before.since < MIN_SUSPICION_MS) {
+        suspects.set(socketId, before);
+        continue;
+      }
+      const until = before.since + graceMs;
+      const [outcome, current] = await this.redis.registryReconcileGone(
+        this.prefix,
+        socketId,
+        this.nodeId,
+        String(until),
+        String(now),
+      );
+      if (outcome === 'removed') {
+        removed.push(toParticipant(socketId, current));
+        this.remember(socketId, undefined);
+      } else if (outcome === 'away') {
+        this.remember(socketId, toRecord(current), until);
+      }
+    }
+    this.suspects = suspects;
+    return removed;
   }
 
   async departedWhileLost(since: number): Promise<Departure[]> {

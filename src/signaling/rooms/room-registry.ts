@@ -163,8 +163,28 @@ export interface RoomRegistry {
    * store cannot be reached.
    */
   lastKnown(socketId: string): Participant | undefined;
-  /** Shared registries: this instance is alive (no-op for a single process). */
+  /**
+   * Shared registries: this instance is alive (no-op for a single process); its copy of its
+   * participants (lastKnown, restoreIfLost) is read again.
+   */
   heartbeat(): Promise<void>;
+  /**
+   * Shared registries: makes the shared store agree with this instance's own sockets after an
+   * outage it kept its data through (a hung Redis, a partition, a restart with persistence).
+   * Departures this instance could not record are recorded now; a participant of this
+   * instance no longer connected here (by `isStillHere`, found so twice, a second or more
+   * apart) is away until `graceMs` after it was first found gone, then removed. Returns those
+   * removed, nobody having announced them (empty for one process).
+   */
+  reconcile(
+    isStillHere: (socketId: string, roomId: string) => boolean,
+    graceMs: number,
+  ): Promise<Participant[]>;
+  /**
+   * Shared registries: calls the listener each time the connection to the shared store is
+   * (again) ready, so lost participants are published again at once. Never for one process.
+   */
+  onReconnect(listener: () => void): () => void;
   /**
    * Shared registries: removes the participants and waiting sockets of instances silent since
    * `deadBefore` (ms) and returns them, so their rooms can be told. A single process has none.

@@ -4,7 +4,7 @@ import { createRedisClient } from '../../common/redis-client.js';
 import type { AppConfig } from '../../config/configuration.js';
 import { MEETING_PRESENCE, type MeetingPresence } from '../../meetings/meeting-presence.js';
 import { InMemoryRoomRegistry } from './in-memory-room-registry.js';
-import { RedisRoomRegistry } from './redis-room-registry.js';
+import { RedisRoomRegistry, registryClientOptions } from './redis-room-registry.js';
 import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
 
 /**
@@ -21,12 +21,9 @@ import { ROOM_REGISTRY, type RoomRegistry } from './room-registry.js';
       useFactory: (config: ConfigService<AppConfig, true>): RoomRegistry => {
         const redis = config.get('redis', { infer: true });
         if (!redis) return new InMemoryRoomRegistry();
-        // While Redis is away a command fails after two reconnection attempts instead of
-        // waiting in ioredis' queue: a call event gets an error, never an endless wait.
-        const client = createRedisClient(redis.url, 'room registry', {
-          maxRetriesPerRequest: 2,
-          connectTimeout: 2_000,
-        });
+        // While Redis is away or hung a command fails at once or within a second instead of
+        // waiting in ioredis' queue: a call event gets `unavailable`, never a long wait.
+        const client = createRedisClient(redis.url, 'room registry', registryClientOptions());
         return new RedisRoomRegistry(client, redis.keyPrefix);
       },
     },
