@@ -5,7 +5,7 @@
 // sheet over the call on a phone). Plus the screens that take the call's place: the passcode
 // form, the waiting screen, and the end screens (left, removed, ended, denied, signed out,
 // could not join). It draws what it is told and reports clicks; the call decides what they do.
-import { h, onSubmit, render, say, textOf } from '../lib/dom.js';
+import { h, onSubmit, render, say, textOf, unsay } from '../lib/dom.js';
 import { PASSCODE_MAX_LENGTH } from '../lib/protocol.js';
 import { ChatPanel } from './chat-panel.js';
 import { icon } from './icons.js';
@@ -100,6 +100,9 @@ function showTool(button, symbol, label, pressed) {
   if (pressed !== undefined) button.toggleAttribute('data-active', pressed);
 }
 
+/** Stands for your own tile where a socket id would be (you share your screen). */
+const SELF = 'self';
+
 /** Whether the page is laid out for a phone (narrow), where panels are sheets. */
 function narrow() {
   return window.matchMedia('(max-width: 50rem)').matches;
@@ -117,8 +120,17 @@ export class CallView {
   #tiles = new Map();
   /** @type {Tile | undefined} */
   #pinned;
-  /** @type {string | undefined} the socket id of who shares a screen (the latest to start) */
+  /**
+   * Who shares a screen (the latest to start): a socket id, or SELF for you.
+   * @type {string | undefined}
+   */
   #sharing;
+  /** Said above your own screen, shown large while you share it. */
+  #presenting = h(
+    'p',
+    { class: 'presenting', role: 'status', hidden: true },
+    'You are presenting: everyone sees your screen.',
+  );
   #mute;
   #camera;
   #screen;
@@ -128,6 +140,8 @@ export class CallView {
   #fullScreen;
   #endForAll;
   #unread = 0;
+  /** @type {HTMLButtonElement | undefined} the toolbar button that opened the panel */
+  #openedBy;
   #unreadBadge = h('span', { class: 'count', hidden: true });
   #chat;
   #participants;
@@ -170,6 +184,8 @@ export class CallView {
     this.#mute = toolButton('mic', 'Mute', controls.onMute);
     this.#camera = toolButton('camera', 'Stop camera', controls.onCamera);
     this.#screen = toolButton('screen', 'Share screen', controls.onScreen);
+    // A browser that cannot capture a screen (most phones) offers no button that cannot work.
+    this.#screen.hidden = typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#hand = toolButton('hand', 'Raise hand', controls.onRaiseHand);
     this.#peopleButton = toolButton(
       'people',
@@ -190,6 +206,17 @@ export class CallView {
     document.addEventListener('fullscreenchange', () => this.#showFullScreen(), {
       signal: this.#disposed.signal,
     });
+    // On a phone, Escape closes a sheet (not while a dialog is open: Escape closes that).
+    document.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key !== 'Escape' || event.defaultPrevented || !narrow()) return;
+        if (!this.#side.classList.contains('open') || this.#leaveDialog.open) return;
+        event.preventDefault();
+        this.#closePanels(true);
+      },
+      { signal: this.#disposed.signal },
+    );
     const leave = toolButton('leave', 'Leave', () => this.#confirmLeave(controls), {
       class: 'tool leave',
     });
@@ -248,7 +275,7 @@ export class CallView {
       ),
       this.#leaveDialog,
     );
-    this.#stage.append(this.#grid);
+    this.#stage.append(this.#presenting, this.#grid);
     this.#grid.append(this.#self.element);
     this.#passcodeInput = h('input', {
       name: 'passcode',
@@ -297,7 +324,7 @@ export class CallView {
     this.#disposed.abort();
     this.#resize.disconnect();
     document.title = 'Meet';
-    document.body.classList.remove('in-call');
+    document.body.classList.remove('in-call', 'sheet-open');
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
     if (this.#leaveDialog.open) this.#leaveDialog.close();
   }
@@ -351,6 +378,12 @@ export class CallView {
     showTool(this.#screen, 'screen', state.screen ? 'Stop sharing' : 'Share screen', state.screen);
     this.#self.showMedia(state);
     this.#self.showTrack(videoTrack);
+    // Your own share is shown large to you too, as the others see it (the latest share wins).
+    const started = state.screen && this.#presenting.hidden;
+    if (started) this.#sharing = SELF;
+    else if (!state.screen && this.#sharing === SELF) this.#sharing = undefined;
+    this.#presenting.hidden = !state.screen;
+    this.#layout();
   }
 
   /** @param {boolean} raised */
@@ -581,21 +614,34 @@ export class CallView {
     this.#peopleButton.setAttribute('aria-expanded', String(which === 'participants'));
     this.#chatButton.setAttribute('aria-expanded', String(which === 'chat'));
     this.#side.classList.add('open');
+    // On a phone the panel is a sheet: notifications move clear of it (styles.css).
+    document.body.classList.add('sheet-open');
+    this.#openedBy = which === 'chat' ? this.#chatButton : this.#peopleButton;
     if (which === 'chat') {
       this.#unread = 0;
       this.#unreadBadge.hidden = true;
+      // The messages are in view now: their notification goes.
+      unsay('chat');
       this.#chat.scrollToEnd();
       if (narrow()) this.#chat.focusInput();
     }
     this.#layout();
   }
 
-  #closePanels() {
+  /**
+   * Closes the panel. Focus that was in it goes back to the button that opened it.
+   * @param {boolean} [refocus] back to that button wherever the focus was (Escape)
+   */
+  #closePanels(refocus = false) {
+    const focusWasInside = this.#side.contains(document.activeElement);
     this.#chat.element.hidden = true;
     this.#participants.element.hidden = true;
     this.#peopleButton.setAttribute('aria-expanded', 'false');
     this.#chatButton.setAttribute('aria-expanded', 'false');
     this.#side.classList.remove('open');
+    document.body.classList.remove('sheet-open');
+    if (focusWasInside || refocus) this.#openedBy?.focus();
+    this.#openedBy = undefined;
     this.#layout();
   }
 
@@ -625,7 +671,14 @@ export class CallView {
    */
   #layout() {
     const all = [this.#self, ...this.#tiles.values()];
-    const sharing = this.#sharing ? this.#tiles.get(this.#sharing) : undefined;
+    const latest =
+      this.#sharing === SELF
+        ? this.#self
+        : this.#sharing
+          ? this.#tiles.get(this.#sharing)
+          : undefined;
+    // The latest to share stopped while another still shares: that one.
+    const sharing = latest ?? all.find((tile) => tile.element.classList.contains('sharing'));
     const large = this.#pinned ?? sharing;
     for (const tile of all) tile.showPinned(tile === this.#pinned);
     const width = this.#stage.clientWidth;

@@ -43,6 +43,9 @@ const PASSCODE_PROBLEMS = new Map(
 /** How many shown chat messages are remembered (the server replays fewer). */
 const CHAT_KEPT = 1000;
 
+/** Back online, how long a connection that still looks open has to prove it works. */
+const ONLINE_CHECK_MS = 3_000;
+
 /**
  * A chat message as the page compares them (the protocol gives messages no id).
  * @param {string} text
@@ -125,6 +128,10 @@ class Call {
   #onRejoin;
   /** How many raised hands so far: orders them in the participants list. */
   #hands = 0;
+  /** The browser said it went offline, and has not said it is back. */
+  #offline = false;
+  /** Removes the listeners the call put on the window, when it is over. */
+  #windowListeners = new AbortController();
 
   /** @param {CallOptions} options */
   constructor({ code, meeting, name, passcode, media, onRejoin }) {
@@ -180,6 +187,7 @@ class Call {
       return leaving;
     });
     this.#listen();
+    this.#watchPage();
   }
 
   /**
@@ -201,6 +209,7 @@ class Call {
     this.#left = true;
     this.#joined = false;
     this.#unguard();
+    this.#windowListeners.abort();
     this.#signaling.leave();
     this.#removeEveryone();
     this.#levels.stop();
@@ -208,9 +217,63 @@ class Call {
     this.#view.dispose();
   }
 
+  /**
+   * The page itself: closed or reloaded, it leaves the call at once (else the others would
+   * see it "reconnecting" for the server's grace window, then leave); the browser offline,
+   * the banner shows at once, and back online the connection is checked (#backOnline) rather
+   * than left to Socket.IO, which notices a dead connection only at its ping timeout, some
+   * 45 s later.
+   */
+  #watchPage() {
+    const { signal } = this.#windowListeners;
+    // `pagehide`, not `unload` or `beforeunload`: it fires on every way a page goes (mobile
+    // browsers included) and leaves the back/forward cache usable. A page restored from that
+    // cache shows "You left the meeting" with Rejoin.
+    window.addEventListener('pagehide', () => this.#pageGone(), { signal });
+    window.addEventListener(
+      'offline',
+      () => {
+        if (this.#left || !this.#everJoined) return;
+        this.#offline = true;
+        this.#view.showReconnecting(true);
+      },
+      { signal },
+    );
+    window.addEventListener('online', () => void this.#backOnline(), { signal });
+  }
+
+  /**
+   * The browser is online again. A connection that closed meanwhile is coming back by itself
+   * (Socket.IO); one that still looks open is asked for an answer: a connection that survived
+   * the blip (same TCP connection) goes on untouched, a dead one is closed so that the same
+   * Socket.IO Manager reconnects at once, which the server resumes (same socket id, room and
+   * peers) within its grace window. Not closed while offline: closing it then could not
+   * reach the server, and a connection that would have survived would be lost.
+   */
+  async #backOnline() {
+    if (!this.#offline || this.#left) return;
+    this.#offline = false;
+    if (!this.#signaling.connected) return; // reconnecting: the banner goes on `connect`
+    const alive = await this.#signaling.confirmConnection(this.#media.state, ONLINE_CHECK_MS);
+    if (this.#left || this.#offline) return;
+    if (alive) this.#view.showReconnecting(false);
+    else this.#signaling.dropConnection();
+  }
+
+  #pageGone() {
+    if (this.#left) return;
+    this.#outOfCall({
+      id: 'left',
+      title: 'You left the meeting',
+      detail: 'The page was closed or reloaded.',
+      actions: [{ label: 'Rejoin', onclick: () => this.#rejoin() }],
+    });
+  }
+
   #listen() {
     const signaling = this.#signaling;
     signaling.onConnect(() => {
+      this.#offline = false;
       this.#view.showReconnecting(false);
       void this.#join();
     });

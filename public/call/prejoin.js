@@ -18,13 +18,19 @@ import { Tile } from './tile.js';
 const CAN_CHOOSE_SPEAKER = 'setSinkId' in HTMLMediaElement.prototype;
 
 /**
- * A labelled drop-down of devices of one kind; the selected one is `selected` if present.
+ * A labelled drop-down of devices of one kind. The label points at the list (for / id)
+ * rather than wrapping it, so that its accessible name is the label alone ("Camera"), not
+ * the label followed by the device selected.
  * @param {string} label
  * @param {string} name
  */
 function deviceSelect(label, name) {
-  const select = h('select', { name });
-  return { select, element: h('label', {}, label, select) };
+  const id = `prejoin-${name}`;
+  const select = h('select', { name, id });
+  return {
+    select,
+    element: h('div', { class: 'device' }, h('label', { for: id }, label), select),
+  };
 }
 
 /**
@@ -145,10 +151,11 @@ export async function preJoin({ code, meeting, signal }) {
               ),
             ],
         asksPasscode ? passcodeField : '',
+        // In view without a click: the devices are what people check before joining.
         h(
-          'details',
+          'fieldset',
           { class: 'devices' },
-          h('summary', {}, 'Camera, microphone and speaker'),
+          h('legend', {}, 'Devices'),
           cameras.element,
           microphones.element,
           speakers.element,

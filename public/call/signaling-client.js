@@ -70,6 +70,11 @@ export class SignalingClient {
     return this.#socket.active;
   }
 
+  /** Whether the connection is up. */
+  get connected() {
+    return this.#socket.connected;
+  }
+
   /** Whether the last connection resumed the previous one (same id, room and peers). */
   get recovered() {
     return this.#socket.recovered;
@@ -194,6 +199,31 @@ export class SignalingClient {
   /** @param {{ locked?: boolean, muteOnEntry?: boolean, waitingRoom?: WaitingRoomMode }} changes */
   updateMeeting(changes) {
     return withinTime(this.#socket.emitWithAck('update-meeting', changes));
+  }
+
+  /**
+   * Whether the connection still carries messages both ways: the media state sent again,
+   * answered by the server within `timeoutMs` (an answer that refuses counts too).
+   * @param {MediaState} state
+   * @param {number} timeoutMs
+   */
+  async confirmConnection(state, timeoutMs) {
+    if (!this.#socket.connected) return false;
+    try {
+      await this.#socket.timeout(timeoutMs).emitWithAck('media-state', state);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Closes the connection as a network failure would: Socket.IO's Manager reconnects by
+   * itself with the same socket, which the server resumes (same id, room and peers) within
+   * its grace window. Not `leave()`: that would leave the room.
+   */
+  dropConnection() {
+    if (this.#socket.connected) this.#socket.io.engine?.close();
   }
 
   /** Leaves the room and closes the connection for good. */

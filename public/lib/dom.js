@@ -101,12 +101,13 @@ const toasts = required('toasts');
 export const navBar = required('nav');
 
 /**
- * Replaces the page's content and moves focus to it, so that screen readers announce it.
+ * Replaces the page's content and moves focus to it, so that screen readers announce it;
+ * without scrolling (a page taller than the window would open scrolled past the top bar).
  * @param {...Child} children
  */
 export function render(...children) {
   main.replaceChildren(...children);
-  main.focus();
+  main.focus({ preventScroll: true });
 }
 
 /** How many notifications show at once: a new one pushes the oldest out. */
@@ -152,6 +153,15 @@ export function say(message, { kind = 'info', timeoutMs, id } = {}) {
   while (toasts.children.length > TOASTS_SHOWN) toasts.firstElementChild?.remove();
   const shown = timeoutMs ?? (kind === 'error' ? 10_000 : 6_000);
   if (shown > 0) setTimeout(() => toast.remove(), shown);
+}
+
+/**
+ * Takes back the notification with this id (what it said is shown elsewhere now).
+ * @param {string} id
+ */
+export function unsay(id) {
+  for (const old of toasts.querySelectorAll('.toast'))
+    if (old instanceof HTMLElement && old.dataset.key === id) old.remove();
 }
 
 /**

@@ -107,8 +107,11 @@ describe('Reference web client in Chromium: what a user notices', () => {
     await guest.waitForFunction(
       () => (document.querySelector<HTMLVideoElement>('.preview video')?.videoWidth ?? 0) > 0,
     );
-    await guest.getByText('Camera, microphone and speaker').click();
-    expect(await guest.getByLabel('Camera').locator('option').count()).toBeGreaterThan(0);
+    // The device pickers are in view, no disclosure to open first.
+    const cameras = guest.getByRole('combobox', { name: 'Camera', exact: true });
+    await cameras.locator('option').first().waitFor({ state: 'attached' });
+    expect(await cameras.isVisible()).toBe(true);
+    expect(await cameras.locator('option').count()).toBeGreaterThan(0);
     expect(await guest.getByLabel('Microphone').locator('option').count()).toBeGreaterThan(0);
     await guest.screenshot({ path: screenshotPath('prejoin') });
 
