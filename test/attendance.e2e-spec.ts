@@ -1,4 +1,7 @@
+import { AttendanceRecorder } from '../src/meetings/attendance.recorder.js';
+import type { SessionParticipant } from '../src/signaling/call/call-recorder.js';
 import { ApiClient, createUser, FAST_AUTH_ENV, type TestUser } from './support/api-client.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { connectSocket, request, sleep, type TestSocket } from './support/socket-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -363,7 +366,7 @@ describe('Meeting sessions and attendance', () => {
   it('tells integrators who is waiting in the lobby', async () => {
     const lobbyMeeting = await suite.api.post<{ code: string }>(
       '/api/v1/meetings',
-      { waitingRoom: 'guests' },
+      { title: 'Office hours', waitingRoom: 'guests' },
       { token: host.token },
     );
     const hostSocket = await suite.client(host.token);
@@ -376,12 +379,80 @@ describe('Meeting sessions and attendance', () => {
     );
     const waiting = suite.receiver.delivered().find((event) => event.type === 'lobby.waiting');
     expect(waiting?.data).toMatchObject({
-      meeting: { code: lobbyMeeting.body.code },
+      meeting: { code: lobbyMeeting.body.code, title: 'Office hours' },
       waiting: { name: 'Walter', guest: true, userId: null },
     });
     expect(typeof waiting?.data.sessionId).toBe('string');
     hostSocket.close();
     guest.close();
+  });
+
+  it('ends a session no earlier than its last visit, in whatever order instances record the departures', async () => {
+    // Two instances: one records the departure that ends the session, the other (or the
+    // sweep of a dead instance) a later departure of the same session, before or after it.
+    const recorder = suite.app.app.get(AttendanceRecorder);
+    const meeting = await suite.api.post<{ code: string }>(
+      '/api/v1/meetings',
+      { title: 'Out of order' },
+      { token: host.token },
+    );
+    const orderCode = meeting.body.code;
+    const at = Date.now() - 60_000;
+    const visitor = (sessionId: string, socketId: string): SessionParticipant => ({
+      socketId,
+      name: socketId,
+      role: 'participant',
+      joinedAt: at,
+      media: null,
+      handRaised: false,
+      roomId: orderCode,
+      sessionId,
+    });
+    async function recorded(sessionId: string, done: (session: Session) => boolean) {
+      for (let tries = 0; tries < 50; tries++) {
+        const found = await suite.api.get<Session>(
+          `/api/v1/meetings/${orderCode}/sessions/${sessionId}`,
+          { token: host.token },
+        );
+        if (found.status === 200 && done(found.body)) return found.body;
+        await sleep(100);
+      }
+      throw new Error('not recorded in time');
+    }
+    for (const endRecordedFirst of [true, false]) {
+      const sessionId = recorder.newSessionId();
+      const early = visitor(sessionId, `early-${endRecordedFirst}`);
+      const late = visitor(sessionId, `late-${endRecordedFirst}`);
+      recorder.entered({ code: orderCode, title: 'Out of order' }, early, 1, true);
+      recorder.entered({ code: orderCode, title: 'Out of order' }, late, 2, false);
+      await recorded(sessionId, (session) => session.attendance?.length === 2);
+      const endsIt = () =>
+        recorder.left(early, 'disconnected', at + 10_000, { sessionEnded: true });
+      const later = () => recorder.left(late, 'left', at + 20_000, { sessionEnded: false });
+      if (endRecordedFirst) {
+        endsIt();
+        await recorded(sessionId, (session) => session.endedAt !== null);
+        later();
+      } else {
+        later();
+        await recorded(sessionId, (session) =>
+          (session.attendance ?? []).some((visit) => visit.leftAt !== null),
+        );
+        endsIt();
+      }
+      const session = await recorded(
+        sessionId,
+        (found) =>
+          found.endedAt !== null && (found.attendance ?? []).every((visit) => visit.leftAt),
+      );
+      const lastLeft = new Date(at + 20_000).toISOString();
+      expect(session.attendance?.map((visit) => visit.leftAt).sort()).toEqual([
+        new Date(at + 10_000).toISOString(),
+        lastLeft,
+      ]);
+      expect(session.endedAt).toBe(lastLeft);
+      expect(session.durationMs).toBe(20_000);
+    }
   });
 });
 
@@ -462,6 +533,11 @@ describe('Webhook delivery: retries, bad receivers, restarts', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(1_750);
     expect(gaps[2]).toBeGreaterThanOrEqual(3_500);
     expect(gaps[3]).toBeGreaterThanOrEqual(1_000 + 7_000);
+    // And not later than due (+10 %): the sender wakes up for a retry, not at its next poll.
+    expect(gaps[0]).toBeLessThanOrEqual(1_100 + 400);
+    expect(gaps[1]).toBeLessThanOrEqual(2_200 + 400);
+    expect(gaps[2]).toBeLessThanOrEqual(4_400 + 400);
+    expect(gaps[3]).toBeLessThanOrEqual(1_000 + 8_800 + 600);
     // The app answered all along.
     const started = Date.now();
     expect((await app.http('/health/live')).status).toBe(200);
@@ -538,4 +614,70 @@ describe('Webhook delivery: retries, bad receivers, restarts', () => {
     );
     expect(accepted).toHaveLength(8);
   }, 60_000);
+});
+
+describe('Webhook delivery to several receivers', () => {
+  const secret = 'short-secret';
+  let stuck: WebhookReceiver;
+  let healthy: WebhookReceiver;
+  let app: TestApp;
+  const logger = new CapturingLogger();
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    stuck = await WebhookReceiver.start(secret);
+    healthy = await WebhookReceiver.start(secret);
+    app = await startTestApp({
+      env: {
+        ...FAST_AUTH_ENV,
+        LOG_LEVEL: 'warn',
+        RECONNECT_GRACE: '0',
+        WEBHOOK_URLS: `${stuck.url},${healthy.url}`,
+        // Short: accepted, with a warning (it never appears in the logs).
+        WEBHOOK_SECRET: secret,
+        WEBHOOK_TIMEOUT: '30s',
+      },
+      logger,
+    });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    // Unset when start-up failed.
+    await (app as TestApp | undefined)?.close();
+    await stuck.stop();
+    await healthy.stop();
+  });
+
+  it('accepts a short WEBHOOK_SECRET with a warning that does not print it', () => {
+    expect(logger.text()).toMatch(/WEBHOOK_SECRET is shorter than 16 characters/);
+    expect(logger.text()).not.toContain(secret);
+  });
+
+  it('a receiver that never answers does not hold up delivery to the others', async () => {
+    stuck.answer = () => 'hang';
+    const api = new ApiClient(app);
+    const host = await createUser(api);
+    const { body } = await api.post<{ code: string }>(
+      '/api/v1/meetings',
+      {},
+      { token: host.token },
+    );
+    for (let i = 0; i < 12; i++) {
+      const socket = await connectSocket(app.baseUrl);
+      sockets.push(socket);
+      await join(socket, body.code, `P${i}`);
+    }
+    // Every event reaches the healthy receiver at once (each try to the stuck one lasts 30 s).
+    await healthy.until(
+      () =>
+        healthy.delivered().filter((event) => event.type === 'participant.joined').length === 12,
+      4_000,
+    );
+    expect(healthy.delivered().some((event) => event.type === 'meeting.started')).toBe(true);
+    for (const hook of healthy.received)
+      expect(healthy.verify(hook.body, hook.signature)).toBe(true);
+    // The stuck receiver holds two requests of this instance, no more.
+    expect(stuck.received).toHaveLength(2);
+  }, 30_000);
 });

@@ -13,6 +13,7 @@ import { ThrottledLog } from '../common/throttled-log.js';
 import type { AppConfig } from '../config/configuration.js';
 import { signatureHeader } from './webhook-event.js';
 import { GIVE_UP_AFTER_MS, KEEP_FINISHED_MS, WebhookOutbox } from './webhook-outbox.js';
+import { RECOMMENDED_SECRET_LENGTH } from './webhooks.config.js';
 import { WebhookOutboxEntry } from './webhook-outbox.schema.js';
 
 /** A claimed entry is another sender's to take again this long after its time limit. */
@@ -24,6 +25,11 @@ const MAX_RETRY_MS = 3600_000;
 const POLL_MS = 1_000;
 /** Requests in flight at once, per instance. */
 const CONCURRENCY = 8;
+/**
+ * Requests in flight at once to one receiver, per instance: a receiver that hangs holds at
+ * most this many of the slots, and the others keep theirs.
+ */
+export const PER_URL_CONCURRENCY = 2;
 /** On shutdown, in-flight requests get this long before they are abandoned (and released). */
 const SHUTDOWN_WAIT_MS = 2_000;
 
@@ -31,6 +37,22 @@ const SHUTDOWN_WAIT_MS = 2_000;
 export function retryDelayMs(attempts: number, random = Math.random()): number {
   const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.9 + 0.2 * random));
+}
+
+/**
+ * After a failed try at `nowMs` of an entry created at `createdAtMs` (its `attempts`-th try):
+ * when to try again, never later than 24 h after the event (so its last try happens then),
+ * or 'give-up' once that time has come (it is marked failed).
+ */
+export function nextAttemptAt(
+  createdAtMs: number,
+  attempts: number,
+  nowMs: number,
+  random = Math.random(),
+): number | 'give-up' {
+  const lastTryAt = createdAtMs + GIVE_UP_AFTER_MS;
+  if (nowMs >= lastTryAt) return 'give-up';
+  return Math.min(nowMs + retryDelayMs(attempts, random), lastTryAt);
 }
 
 type Claimed = Pick<
@@ -43,7 +65,9 @@ type Claimed = Pick<
  * POSTs it signed, and records the outcome. A 2xx answer is delivered; anything else (a
  * timeout, a network error, 3xx, 4xx, 5xx) is retried with exponential backoff until 24 h
  * after the event, then marked failed. Receivers never block the app: each request has a
- * time limit, at most CONCURRENCY run at once, and response bodies are discarded unread.
+ * time limit, at most CONCURRENCY run at once (PER_URL_CONCURRENCY to one receiver, so a
+ * hanging one does not hold up the others), and response bodies are discarded unread. A failed
+ * try wakes the sender when its retry is due; the last try happens 24 h after the event.
  */
 @Injectable()
 export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -55,8 +79,13 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
   private readonly timeoutMs: number;
   /** A claimed entry is another sender's to take again after this (its holder died). */
   private readonly leaseMs: number;
-  private readonly inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
+  private readonly inFlight = new Map<
+    string,
+    { done: Promise<void>; abort: AbortController; url: string }
+  >();
   private timer?: NodeJS.Timeout;
+  /** Wakes the sender when the earliest retry this instance scheduled is due. */
+  private retryTimer?: { at: number; timer: NodeJS.Timeout };
   private stopWaking?: () => void;
   /** The claiming loop while it runs. */
   private filling?: Promise<void>;
@@ -78,6 +107,11 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.outbox.enabled) return;
     this.stopped = false;
     this.logger.log(`sending events to ${this.outbox.urls.length} webhook receiver(s)`);
+    if (this.secret.length < RECOMMENDED_SECRET_LENGTH) {
+      this.logger.warn(
+        `WEBHOOK_SECRET is shorter than ${RECOMMENDED_SECRET_LENGTH} characters: signatures are easier to forge; use a long random value`,
+      );
+    }
     this.stopWaking = this.outbox.onAdded(() => this.pump());
     this.timer = setInterval(() => this.pump(), POLL_MS);
     this.timer.unref();
@@ -88,6 +122,8 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer?.timer);
+    this.retryTimer = undefined;
     this.stopWaking?.();
     // A claim under way finishes first (what it claimed is started, or released).
     await this.filling;
@@ -141,20 +177,27 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
           this.inFlight.delete(entry._id);
           this.pump();
         });
-      this.inFlight.set(entry._id, { done, abort });
+      this.inFlight.set(entry._id, { done, abort, url: entry.url });
     }
   }
 
-  /** The oldest due pending entry, leased to this instance (one atomic update). */
+  /**
+   * The oldest due pending entry for a receiver with a free slot (PER_URL_CONCURRENCY), leased
+   * to this instance (one atomic update).
+   */
   private async claim(): Promise<Claimed | null> {
+    const busy = new Map<string, number>();
+    for (const { url } of this.inFlight.values()) busy.set(url, (busy.get(url) ?? 0) + 1);
+    // A receiver no longer configured is not sent to (its entries expire).
+    const urls = this.outbox.urls.filter((url) => (busy.get(url) ?? 0) < PER_URL_CONCURRENCY);
+    if (urls.length === 0) return null;
     const now = Date.now();
     return this.entries
       .findOneAndUpdate(
         {
           status: 'pending',
           nextAttemptAt: { $lte: new Date(now) },
-          // A receiver no longer configured is not sent to (its entries expire).
-          url: { $in: [...this.outbox.urls] },
+          url: { $in: urls },
         },
         {
           $set: { nextAttemptAt: new Date(now + this.leaseMs), leasedBy: this.nodeId },
@@ -185,7 +228,8 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
       await this.release(entry);
       return;
     }
-    const giveUp = now - new Date(entry.createdAt).getTime() >= GIVE_UP_AFTER_MS;
+    const next = nextAttemptAt(new Date(entry.createdAt).getTime(), entry.attempts, now);
+    const giveUp = next === 'give-up';
     this.failures.warn(
       `webhook ${entry.type} ${entry.eventId} not delivered (try ${entry.attempts}: ${outcome.error})${giveUp ? ': given up after 24 h' : ''}`,
     );
@@ -202,14 +246,28 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
               $unset: { leasedBy: 1 },
             }
           : {
-              $set: {
-                nextAttemptAt: new Date(now + retryDelayMs(entry.attempts)),
-                lastError: outcome.error,
-              },
+              $set: { nextAttemptAt: new Date(next), lastError: outcome.error },
               $unset: { leasedBy: 1 },
             },
       )
       .exec();
+    if (!giveUp) this.wakeAt(next);
+  }
+
+  /** Pumps at `at` (ms) rather than at the next poll: retries go out when they are due. */
+  private wakeAt(at: number): void {
+    if (this.stopped) return;
+    if (this.retryTimer && this.retryTimer.at <= at) return;
+    clearTimeout(this.retryTimer?.timer);
+    const timer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    timer.unref();
+    this.retryTimer = { at, timer };
   }
 
   /** Shutting down: the next sender (any instance, or this one restarted) tries it now. */

@@ -14,12 +14,14 @@ export interface WebhooksConfig {
   timeoutMs: number;
 }
 
-const MIN_SECRET_LENGTH = 16;
+/** Shorter secrets are accepted, with a warning at start-up (the secret is never printed). */
+export const RECOMMENDED_SECRET_LENGTH = 16;
 
 /**
  * WEBHOOK_URLS (comma-separated absolute http(s) URLs), WEBHOOK_SECRET (required with them,
- * at least 16 characters) and WEBHOOK_TIMEOUT (default 10 s). An entry is named by its
- * position, never printed: a URL may carry a token.
+ * any non-empty value; the sender warns when it is shorter than RECOMMENDED_SECRET_LENGTH)
+ * and WEBHOOK_TIMEOUT (default 10 s). An entry is named by its position, never printed: a
+ * URL may carry a token.
  */
 export function readWebhooksConfig(env: Environment): WebhooksConfig {
   const raw = readRaw(env, 'WEBHOOK_URLS');
@@ -44,10 +46,10 @@ export function readWebhooksConfig(env: Environment): WebhooksConfig {
   if (new Set(urls).size !== urls.length) {
     throw new ConfigurationError('WEBHOOK_URLS', 'lists the same URL twice');
   }
-  if (secret.length < MIN_SECRET_LENGTH) {
+  if (secret === '') {
     throw new ConfigurationError(
       'WEBHOOK_SECRET',
-      `is required with WEBHOOK_URLS: a random value of at least ${MIN_SECRET_LENGTH} characters that receivers use to verify signatures`,
+      `is required with WEBHOOK_URLS: a random value (${RECOMMENDED_SECRET_LENGTH} characters or more) that receivers use to verify signatures`,
     );
   }
   return { urls, secret, timeoutMs };

@@ -26,6 +26,14 @@ export class MeetingSession {
   /** Most participants in the call at once (across every instance). */
   @Prop({ type: Number, required: true, default: 0 })
   peakParticipants!: number;
+
+  /** The latest departure recorded so far: `endedAt` is never earlier than it. */
+  @Prop({ type: Date })
+  lastLeftAt?: Date;
+
+  /** Without REDIS_URL: the instance that holds the session (its visits die with it). */
+  @Prop({ type: String })
+  instance?: string;
 }
 
 export const MeetingSessionSchema = SchemaFactory.createForClass(MeetingSession);
