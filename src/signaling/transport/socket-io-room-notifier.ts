@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../../config/configuration.js';
 import type { RoomNotifier } from '../call/room-notifier.js';
 import type { ServerEventArgs, ServerEventName } from '../protocol/events.js';
 import type { SignalingServer } from './socket-types.js';
@@ -39,6 +41,12 @@ const MEMBERS_DEPARTED = 'members-departed';
 export class SocketIoRoomNotifier implements RoomNotifier {
   private server?: SignalingServer;
   private departedListener?: (socketIds: string[]) => void;
+  /** Whether other instances share the rooms (Redis): only then is there anyone to tell. */
+  private readonly scaledOut: boolean;
+
+  constructor(config: ConfigService<AppConfig, true>) {
+    this.scaledOut = config.get('redis', { infer: true }) !== undefined;
+  }
 
   /** Called by the gateway once Socket.IO's server exists. */
   attach(server: SignalingServer): void {
@@ -50,12 +58,9 @@ export class SocketIoRoomNotifier implements RoomNotifier {
   }
 
   departed(socketIds: readonly string[]): void {
-    if (!this.server || socketIds.length === 0) return;
-    try {
-      this.server.serverSideEmit(MEMBERS_DEPARTED, socketIds);
-    } catch {
-      // One process: the in-memory adapter has no other instance to tell.
-    }
+    // One process: no other instance (the in-memory adapter would only warn on the console).
+    if (!this.server || !this.scaledOut || socketIds.length === 0) return;
+    this.server.serverSideEmit(MEMBERS_DEPARTED, socketIds);
   }
 
   onDeparted(listener: (socketIds: string[]) => void): void {

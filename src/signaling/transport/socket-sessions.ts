@@ -36,6 +36,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Signaling');
   private readonly allowGuests: boolean;
   private readonly trust: TrustFunction;
+  /** Whether other instances hold sockets too (Redis): only then are they told of sign-outs. */
+  private readonly scaledOut: boolean;
   private server?: SignalingServer;
   private stopListening?: () => void;
   /** Each signed-in socket's expiry timer (a timer is not data Socket.IO could store). */
@@ -54,6 +56,7 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
   ) {
     this.allowGuests = config.get('signaling', { infer: true }).allowGuests;
     this.trust = compileTrust(config.get('http', { infer: true }).trustProxy);
+    this.scaledOut = config.get('redis', { infer: true }) !== undefined;
   }
 
   /** Called by the gateway once Socket.IO's server exists. */
@@ -180,11 +183,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     this.server.in(sessionRoom(jti)).disconnectSockets(true);
     // Its sockets that dropped and keep their place (here, and on every other instance).
     this.endAway(jti);
-    try {
-      this.server.serverSideEmit(SESSION_REVOKED, jti);
-    } catch {
-      // One process (the in-memory adapter has no other instance to tell).
-    }
+    // One process: no other instance (the in-memory adapter would only warn on the console).
+    if (this.scaledOut) this.server.serverSideEmit(SESSION_REVOKED, jti);
   }
 
   /** The places of a signed-out token's sockets that dropped from here end now. */
