@@ -96,6 +96,8 @@ interface Step {
   describe: string;
   run: () => Promise<void>;
   tries: number;
+  /** Told when the step is dropped unrun (the queue full). */
+  dropped?: () => void;
 }
 
 function participantData(participant: Participant): Record<string, unknown> {
@@ -592,14 +594,19 @@ export class AttendanceRecorder implements CallRecorder, OnApplicationBootstrap,
   private sweepDeadInstances(): void {
     if (this.sweeping || this.stopping) return;
     this.sweeping = true;
-    this.enqueue('the visits of stopped instances', async () => {
-      try {
-        await this.closeDeadInstances();
-        this.swept = true;
-      } finally {
-        this.sweeping = false;
-      }
-    });
+    this.enqueue(
+      'the visits of stopped instances',
+      async () => {
+        try {
+          await this.closeDeadInstances();
+          this.swept = true;
+        } finally {
+          this.sweeping = false;
+        }
+      },
+      // Dropped unrun (the queue full): the next tick queues it again.
+      () => (this.sweeping = false),
+    );
   }
 
   /**
@@ -702,15 +709,15 @@ export class AttendanceRecorder implements CallRecorder, OnApplicationBootstrap,
     this.titles.set(sessionId, title);
   }
 
-  private enqueue(describe: string, run: () => Promise<void>): void {
+  private enqueue(describe: string, run: () => Promise<void>, dropped?: () => void): void {
     if (this.queue.length >= MAX_PENDING) {
-      this.queue.shift();
+      this.queue.shift()?.dropped?.();
       this.dropped += 1;
       this.failures.warn(
         `attendance records are not being written fast enough: ${this.dropped} dropped so far`,
       );
     }
-    this.queue.push({ describe, run, tries: 0 });
+    this.queue.push({ describe, run, tries: 0, ...(dropped ? { dropped } : {}) });
     this.drain();
   }
 

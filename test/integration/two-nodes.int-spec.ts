@@ -299,6 +299,14 @@ describe('Two instances behind one Redis behave as one service', () => {
     const letIn = nextEvent(waiter, 'admitted');
     expect((await request(host, 'admit', waiter.id)).ok).toBe(true);
     await letIn;
+    // Let in by node A, held by node B: the registry says node B holds it (else node A's
+    // heartbeat, finding no such socket of its own, would take it for gone and remove it).
+    const redis = new Redis(REDIS_URL);
+    const holders = await Promise.all(
+      [waiter.id, guest.id].map((id) => redis.hget(`${prefix}p:${id}`, 'node')),
+    );
+    redis.disconnect();
+    expect(holders[0]).toBe(holders[1]);
     const acrossSignal = nextEvent(host, 'signal');
     expect((await request(waiter, 'signal', host.id, '{"sdp":"admitted"}')).ok).toBe(true);
     expect((await acrossSignal)[0]).toBe(waiter.id);

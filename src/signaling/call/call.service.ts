@@ -79,6 +79,8 @@ interface Entrant {
   userId?: string;
   /** Whose TURN credentials it gets. */
   iceIdentity: string;
+  /** Scaled out: the instance holding its socket, when not this one (see WaitingEntry). */
+  node?: string;
 }
 
 /** Someone waiting, as hosts see them. */
@@ -189,10 +191,10 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
   /** Remote signal targets' rooms, as the registry confirmed them (see relaySignal). */
   private readonly confirmedRooms = new ConfirmedRooms(CONFIRMED_ROOM_TTL_MS, MAX_CONFIRMED_ROOMS);
   /**
-   * The settings last read for each meeting-code room (undefined: not a registered meeting),
-   * least recently read first: what joins go by while the database cannot answer.
+   * The settings last read for each registered meeting, least recently read first: what
+   * joins go by while the database cannot answer.
    */
-  private readonly knownRules = new Map<string, MeetingJoinRules | undefined>();
+  private readonly knownRules = new Map<string, MeetingJoinRules>();
   private readonly rulesUnavailable = new ThrottledLog(this.logger);
 
   constructor(
@@ -318,6 +320,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           role,
           ...(entrant.userId ? { userId: entrant.userId } : {}),
           ...(newSessionId ? { sessionId: newSessionId } : {}),
+          ...(entrant.node ? { node: entrant.node } : {}),
         },
         this.capacity,
       )
@@ -499,7 +502,8 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
       (entry) => entry.socketId === message.targetSocketId,
     );
     if (!queued) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
-    await this.checkRoomForOneMore(actor.roomId);
+    const full = await this.roomFull(actor.roomId);
+    if (full) throw full;
     const entry = await this.registry.dequeue(actor.roomId, message.targetSocketId);
     if (!entry) throw new SignalingFailure('not-found', 'nobody by that id is waiting');
     try {
@@ -532,6 +536,9 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     try {
       for (const waiting of await this.registry.waiting(actor.roomId)) {
         if (!(await needed(waiting))) continue;
+        // Full: the rest keep their places (checked again on entry, for a race).
+        const full = await this.roomFull(actor.roomId);
+        if (full) return full;
         const entry = await this.registry.dequeue(actor.roomId, waiting.socketId);
         if (!entry) continue;
         try {
@@ -547,14 +554,13 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Refuses with `room-full` when the call has no room for one more (checked again on entry). */
-  private async checkRoomForOneMore(roomId: string): Promise<void> {
-    if ((await this.registry.participants(roomId)).length >= this.capacity) {
-      throw new SignalingFailure(
-        'room-full',
-        `the call is full (${this.capacity} participants): admit someone when a place frees up`,
-      );
-    }
+  /** A `room-full` refusal when the call has no room for one more (checked again on entry). */
+  private async roomFull(roomId: string): Promise<SignalingFailure | undefined> {
+    if ((await this.registry.participants(roomId)).length < this.capacity) return undefined;
+    return new SignalingFailure(
+      'room-full',
+      `the call is full (${this.capacity} participants): admit someone when a place frees up`,
+    );
   }
 
   /** Host or co-host: turns one waiting socket away; it gets `denied`. */
@@ -591,6 +597,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
           name: entry.name,
           ...(entry.userId ? { userId: entry.userId } : {}),
           iceIdentity: entry.userId ?? `guest-${entry.socketId}`,
+          ...(entry.node ? { node: entry.node } : {}),
         },
         actor.roomId,
         meeting,
@@ -613,9 +620,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     entry: WaitingEntry,
     meeting: MeetingJoinRules,
   ): Promise<SignalingFailure | undefined> {
-    const banned = entry.userId
-      ? meeting.isBanned(entry.userId)
-      : await this.registry.isSocketBanned(meeting.code, entry.socketId);
+    const banned = await this.isBanned(meeting, entry.userId, entry.socketId);
     if (banned)
       return new SignalingFailure('banned', 'a host removed that person from this meeting');
     if (!entry.userId && !meeting.allowGuests) {
@@ -661,20 +666,49 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     }
     if (read !== TIMED_OUT) {
       this.knownRules.delete(roomId);
-      this.knownRules.set(roomId, read);
+      if (read) this.knownRules.set(roomId, read);
       if (this.knownRules.size > MAX_KNOWN_RULES) {
         this.knownRules.delete(this.knownRules.keys().next().value as string);
       }
       return read;
     }
-    if (this.knownRules.has(roomId)) {
+    // A code once unregistered may be a meeting by now: only a known meeting goes on.
+    const known = this.knownRules.get(roomId);
+    if (known) {
       this.rulesUnavailable.warn('meeting settings not read in time: joins use the last read');
-      return this.knownRules.get(roomId);
+      return known;
     }
     throw new SignalingFailure(
       'unavailable',
       "this meeting's settings cannot be read right now, try again in a moment",
     );
+  }
+
+  /**
+   * Whether the host banned this account (stored with the meeting) or this guest connection
+   * (for the live session).
+   */
+  private async isBanned(
+    meeting: MeetingJoinRules,
+    userId: string | undefined,
+    socketId: string,
+  ): Promise<boolean> {
+    if (userId === undefined) return this.registry.isSocketBanned(meeting.code, socketId);
+    return meeting.isBanned(userId);
+  }
+
+  /**
+   * The settings kept for a database outage know of a ban made here since they were read.
+   * (Another instance's copy learns of it at its next read: during an outage that begins
+   * right after a ban made elsewhere, that instance may still let the account in.)
+   */
+  private rememberBan(code: string, userId: string): void {
+    const known = this.knownRules.get(code);
+    if (!known) return;
+    this.knownRules.set(code, {
+      ...known,
+      isBanned: (id) => id === userId || known.isBanned(id),
+    });
   }
 
   private async checkEntry(
@@ -686,9 +720,7 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     // The live session's state in one round of registry reads (the order of the refusals
     // below stays the documented one).
     const [banned, locked] = await Promise.all([
-      caller.user
-        ? meeting.isBanned(caller.user.userId)
-        : this.registry.isSocketBanned(message.roomId, caller.socketId),
+      this.isBanned(meeting, caller.user?.userId, caller.socketId),
       isHost ? false : this.registry.isLocked(message.roomId),
     ]);
     if (banned) throw new SignalingFailure('banned', 'the host removed you from this meeting');
@@ -1029,12 +1061,17 @@ export class CallService implements OnModuleInit, OnModuleDestroy {
     if (message.ban) {
       // An account: stored with the meeting. A guest: its identity (this connection) for the
       // live session; nothing stops it from coming back as a new guest (lock the meeting).
-      if (target.userId) await this.meetings.banUser(actor.roomId, target.userId);
-      else await this.registry.banSocket(actor.roomId, target.socketId);
+      if (target.userId) {
+        await this.meetings.banUser(actor.roomId, target.userId);
+        this.rememberBan(actor.roomId, target.userId);
+      } else await this.registry.banSocket(actor.roomId, target.socketId);
     }
     const left = await this.registry.leave(target.socketId);
     if (!left) throw new SignalingFailure('not-found', 'that participant is not in the call');
     this.audit(actor, message.ban ? 'remove-and-ban' : 'remove-participant', target);
+    // Removed, a co-host is one no more: it would come back through the lock and the
+    // waiting room, a co-host again.
+    if (target.userId) await this.registry.grantCohost(actor.roomId, target.userId, false);
     const removed = [left];
     // A banned account is out on every device: in the call and in the waiting room.
     if (message.ban && target.userId) {

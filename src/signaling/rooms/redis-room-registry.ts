@@ -416,6 +416,8 @@ function toWaitingEntry(socketId: string, flat: Fields): WaitingEntry {
   };
   const userId = fields.get('userId');
   if (userId) entry.userId = userId;
+  const node = fields.get('node');
+  if (node) entry.node = node;
   return entry;
 }
 
@@ -538,6 +540,10 @@ export class RedisRoomRegistry implements RoomRegistry {
   }
 
   async join(newcomer: NewParticipant, capacity: number): Promise<JoinOutcome> {
+    // A socket held by another instance (let in from its waiting room by a host here) is
+    // that instance's to publish and reconcile, not this one's.
+    const node = newcomer.node ?? this.nodeId;
+    const mine = node === this.nodeId;
     let answer: [string, Fields, Member[]];
     try {
       answer = await this.redis.registryJoin(
@@ -548,12 +554,12 @@ export class RedisRoomRegistry implements RoomRegistry {
         newcomer.userId ?? '',
         String(newcomer.joinedAt ?? Date.now()),
         String(capacity),
-        this.nodeId,
+        node,
         newcomer.role ?? 'participant',
         newcomer.sessionId ?? '',
       );
     } catch (error) {
-      if (isRedisUnavailableError(error)) {
+      if (mine && isRedisUnavailableError(error)) {
         this.unconfirmedJoins.set(newcomer.socketId, newcomer.roomId);
       }
       throw error;
@@ -562,7 +568,7 @@ export class RedisRoomRegistry implements RoomRegistry {
     const [status, left, members] = answer;
     if (status === 'full') throw new RoomFullError(newcomer.roomId, capacity);
     const own = members.find(([socketId]) => socketId === newcomer.socketId);
-    if (own) this.remember(newcomer.socketId, toRecord(own[1]));
+    if (own && mine) this.remember(newcomer.socketId, toRecord(own[1]));
     return {
       rejoined: status === 'same',
       left: left.length > 0 ? toParticipant(newcomer.socketId, left) : undefined,
@@ -647,7 +653,7 @@ export class RedisRoomRegistry implements RoomRegistry {
       entry.name,
       entry.userId ?? '',
       String(entry.since),
-      this.nodeId,
+      entry.node ?? this.nodeId,
     );
   }
 

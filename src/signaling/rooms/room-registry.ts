@@ -28,6 +28,11 @@ export type NewParticipant = Omit<
   role?: Role;
   /** The session id to start when the room is empty (else the room's own is kept). */
   sessionId?: string;
+  /**
+   * Shared registries: the instance holding the socket when it is not this one (a host here
+   * admits a socket waiting on another instance); default this instance.
+   */
+  node?: string;
 };
 
 export interface JoinOutcome {
@@ -48,6 +53,11 @@ export interface WaitingEntry {
   userId?: string;
   /** When it started waiting (ms). */
   since: number;
+  /**
+   * Shared registries: the instance holding the socket (set on entries read back), so that
+   * letting it in from another instance, or queueing it again, keeps it there.
+   */
+  node?: string;
 }
 
 export interface RoomStats {

@@ -47,6 +47,8 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
    * Socket.IO room, so a sign-out cannot reach them there): by token, socket id → until (ms).
    */
   private readonly away = new Map<string, Map<string, number>>();
+  /** The same, by socket: the token it dropped with (it may come back with another). */
+  private readonly awayTokens = new Map<string, string>();
   private awayRevoked?: (socketIds: string[]) => void;
 
   constructor(
@@ -80,18 +82,24 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     // Forget what ended on its own (a bounded map: one entry per socket away right now).
     for (const [jti, sockets] of this.away) {
-      for (const [socketId, deadline] of sockets) if (deadline < now) sockets.delete(socketId);
+      for (const [socketId, deadline] of sockets) {
+        if (deadline >= now) continue;
+        sockets.delete(socketId);
+        this.awayTokens.delete(socketId);
+      }
       if (sockets.size === 0) this.away.delete(jti);
     }
     let sockets = this.away.get(user.jti);
     if (!sockets) this.away.set(user.jti, (sockets = new Map<string, number>()));
     sockets.set(socket.id, until);
+    this.awayTokens.set(socket.id, user.jti);
   }
 
   /** A socket recovered its connection here: no longer away. */
   cameBack(socket: SignalingSocket): void {
-    const jti = socket.data.caller.user?.jti;
+    const jti = this.awayTokens.get(socket.id);
     if (jti === undefined) return;
+    this.awayTokens.delete(socket.id);
     const sockets = this.away.get(jti);
     sockets?.delete(socket.id);
     if (sockets?.size === 0) this.away.delete(jti);
@@ -192,6 +200,7 @@ export class SocketSessions implements OnModuleInit, OnModuleDestroy {
     const sockets = this.away.get(jti);
     if (!sockets) return;
     this.away.delete(jti);
+    for (const socketId of sockets.keys()) this.awayTokens.delete(socketId);
     this.awayRevoked?.([...sockets.keys()]);
   }
 }
