@@ -1,9 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EmbeddedMongoServer } from 'embedded-mongo';
-import { Redis } from 'ioredis';
 import { RedisProcess } from '../support/redis-process.js';
 import { type ClusterNode, startClusterNode } from '../support/server-process.js';
 import {
@@ -15,92 +10,9 @@ import {
   sleep,
   type TestSocket,
 } from '../support/socket-client.js';
-import { closedPort } from '../support/test-app.js';
 
 /** What a process prints when an error escaped every handler. */
 const ESCAPED_ERRORS = /Unhandled error event|unhandled promise rejection/i;
-
-/**
- * A Redis server of this spec's own that keeps its data on disk (append-only file, synced at
- * each write): killed and started again, it comes back with what it had (a restart with
- * persistence, as after a network partition). Also hung (SIGSTOP) and resumed. Only the
- * process it started is signalled.
- */
-class PersistentRedis {
-  private child?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'redis-outages-'));
-
-  private constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async start(): Promise<PersistentRedis> {
-    const redis = new PersistentRedis(await closedPort());
-    await redis.restart();
-    return redis;
-  }
-
-  async restart(): Promise<void> {
-    if (this.child) return;
-    this.child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-      ],
-      { stdio: 'ignore' },
-    );
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
-        await sleep(50);
-      } finally {
-        probe.disconnect();
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = undefined;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  hang(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child?.kill('SIGCONT');
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Two app processes on a Redis that the test stops, hangs, or restarts with or without its
@@ -255,7 +167,7 @@ describe('A cluster through Redis outages: answers, re-publication, no ghost', (
   }, 60_000);
 
   it('Redis hung: joins answer unavailable promptly, the instance goes on; a departure meanwhile is announced once when it resumes', async () => {
-    const redis = await PersistentRedis.start();
+    const redis = await RedisProcess.start({ persistent: true });
     try {
       const [nodeA, nodeB] = await startNodes(redis.url, {
         NODE_HEARTBEAT_SECONDS: '1',
@@ -306,7 +218,7 @@ describe('A cluster through Redis outages: answers, re-publication, no ghost', (
   }, 60_000);
 
   it('Redis restarted with its data: a participant who left during the outage leaves no ghost and is announced once', async () => {
-    const redis = await PersistentRedis.start();
+    const redis = await RedisProcess.start({ persistent: true });
     try {
       const [nodeA, nodeB] = await startNodes(redis.url, {
         NODE_HEARTBEAT_SECONDS: '1',
